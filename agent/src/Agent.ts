@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createServer, type Server } from 'nice-grpc';
+import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
+import type { Logger } from 'pino';
+import { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';
+import { createAgentServiceImpl } from './api/agentServiceImpl';
+import { errorStatusMiddleware } from './api/errorStatus';
+import { grpcAddress, parseListenAddress } from './api/listenAddress';
+import { reflectionServices } from './api/reflection';
+import { HostService } from './domain/HostService';
+import { Mutex } from './domain/Mutex';
+import { NetworkService } from './domain/NetworkService';
+import { restoreHost } from './domain/restoreHost';
+import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
+import { Iproute2Driver } from './kernel/Iproute2Driver';
+import type { LinkDriver } from './kernel/LinkDriver';
+import { Store } from './store/Store';
+import { mvnetVersion } from './version';
+
+export interface AgentOptions {
+  /** `unix:///path`, `host:port`; port 0 picks a free one. */
+  listen: string;
+  stateDir: string;
+  /** The named netns the agent manages as its host; undefined: the root namespace. */
+  netns?: string;
+  /** Allow plaintext on a non-loopback address. */
+  insecure?: boolean;
+  logger: Logger;
+  /** The kernel seam; defaults to iproute2 on the host namespace. */
+  driver?: LinkDriver;
+  /** Overrides the boot id (tests simulating a reboot). */
+  bootId?: string;
+}
+
+export interface RunningAgent {
+  /** The address clients dial: `unix:///path` or `127.0.0.1:PORT`. */
+  address: string;
+  /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts an agent: opens the durable state, probes the kernel, restores the host to its state (before
+ * serving, so a client never sees a half-restored host), then serves AgentService, health and reflection.
+ */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const { logger } = options;
+  const listen = parseListenAddress(options.listen, options.insecure ?? false);
+  if (listen.kind === 'tcp' && options.insecure) {
+    logger.warn(
+      { listen: options.listen },
+      "serving plaintext gRPC without TLS on a network address (--insecure): anyone who reaches it controls this host's networks",
+    );
+  }
+  const store = Store.open(options.stateDir);
+  const driver = options.driver ?? new Iproute2Driver({ netns: options.netns, logger });
+  try {
+    const capabilities = await driver.probeCapabilities();
+    const bootId = options.bootId ?? readBootId();
+    logger.info({ capabilities, netns: options.netns ?? '', stateDir: options.stateDir }, 'kernel probed');
+    const mutex = new Mutex();
+    await restoreHost({ store, driver, capabilities, logger, bootId });
+    const facts = {
+      hostname: hostname(),
+      version: mvnetVersion(),
+      bootId,
+      kernelRelease: kernelRelease(),
+      netns: options.netns ?? '',
+      capabilities,
+    };
+    const health = HealthState();
+    const server = createServer().use(errorStatusMiddleware(logger));
+    server.add(
+      AgentServiceDefinition,
+      createAgentServiceImpl({
+        host: new HostService(facts, driver, store),
+        networks: new NetworkService({ store, driver, capabilities, logger, mutex }),
+      }),
+    );
+    server.add(HealthDefinition, HealthServiceImpl(health));
+    for (const { definition, impl } of reflectionServices([
+      AgentServiceDefinition.fullName,
+      'grpc.health.v1.Health',
+    ])) {
+      server.add(definition, impl);
+    }
+    const address = await listenOn(server, listen, logger);
+    health.setStatus('healthy');
+    health.setStatus('healthy', AgentServiceDefinition.fullName);
+    logger.info({ address, version: facts.version }, 'serving');
+    return {
+      address,
+      close: async (graceMs = 2000) => {
+        health.setStatus('unhealthy');
+        await shutdown(server, graceMs);
+        await driver.close();
+        store.close();
+        logger.info('stopped');
+      },
+    };
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    store.close();
+    throw err;
+  }
+}
+
+async function listenOn(
+  server: Server,
+  listen: ReturnType<typeof parseListenAddress>,
+  logger: Logger,
+): Promise<string> {
+  if (listen.kind === 'unix') {
+    fs.mkdirSync(path.dirname(listen.path), { recursive: true, mode: 0o755 });
+    // A socket file left by a crashed agent would make bind fail with EADDRINUSE.
+    fs.rmSync(listen.path, { force: true });
+    await server.listen(grpcAddress(listen));
+    fs.chmodSync(listen.path, 0o660);
+    return grpcAddress(listen);
+  }
+  const port = await server.listen(grpcAddress(listen));
+  logger.debug({ port }, 'bound');
+  return grpcAddress({ ...listen, port });
+}
+
+/** Graceful shutdown with a deadline: long-lived streams (health Watch) would otherwise hold it forever. */
+async function shutdown(server: Server, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([server.shutdown(), deadline]);
+  clearTimeout(timer);
+}

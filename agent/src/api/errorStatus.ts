@@ -1,0 +1,55 @@
+import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
+import type { Logger } from 'pino';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  DomainError,
+  ExhaustedError,
+  InvalidSpecError,
+  NotFoundError,
+  NotImplementedError,
+  PreconditionError,
+} from '../domain/errors';
+import { KernelError } from '../kernel/LinkDriver';
+
+const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
+  [InvalidSpecError, Status.INVALID_ARGUMENT],
+  [NotFoundError, Status.NOT_FOUND],
+  [AlreadyExistsError, Status.ALREADY_EXISTS],
+  [PreconditionError, Status.FAILED_PRECONDITION],
+  [ConflictError, Status.ABORTED],
+  [ExhaustedError, Status.RESOURCE_EXHAUSTED],
+  [NotImplementedError, Status.UNIMPLEMENTED],
+];
+
+/**
+ * The one place where errors become gRPC statuses. Domain errors keep their message; a KernelError
+ * becomes FAILED_PRECONDITION with its short message (argv and stderr go to the log only); anything else
+ * is an INTERNAL error whose details stay in the log.
+ */
+export function toServerError(err: unknown, logger: Logger, method: string): ServerError {
+  if (err instanceof ServerError) return err;
+  for (const [type, status] of STATUS_OF) {
+    if (err instanceof type) return new ServerError(status, err.message);
+  }
+  if (err instanceof KernelError) {
+    logger.warn({ method, argv: err.argv, exitCode: err.exitCode, stderr: err.stderr }, err.message);
+    return new ServerError(Status.FAILED_PRECONDITION, `the kernel refused: ${err.message}`);
+  }
+  logger.error({ method, err }, 'internal error');
+  return new ServerError(Status.INTERNAL, 'internal error in mvnet-agent (see its log)');
+}
+
+/** Server middleware applying toServerError to every call, unary and streaming. */
+export function errorStatusMiddleware(logger: Logger) {
+  return async function* <Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    try {
+      return yield* call.next(call.request, context);
+    } catch (err) {
+      throw toServerError(err, logger, call.method.path);
+    }
+  };
+}

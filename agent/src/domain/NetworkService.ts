@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import type { KernelCapabilities, LinkDriver, LinkInfo } from '../kernel/LinkDriver';
+import type { Store } from '../store/Store';
+import { AlreadyExistsError, NotFoundError, NotImplementedError, PreconditionError } from './errors';
+import { applyLinkOps, describeLinkOp } from './linkOps';
+import type { Mutex } from './Mutex';
+import type { NetworkRecord } from './model';
+import { observeNetworkState } from './networkStatus';
+import { normalizeNetworkSpec, type NetworkInput } from './normalizeNetwork';
+import { planNetworkCreation, planNetworkRemoval } from './planNetwork';
+import { diffSpecFields } from './specDiff';
+
+/** A network as callers see it: its record and the number of endpoints on it. */
+export interface NetworkView extends NetworkRecord {
+  endpointCount: number;
+}
+
+export interface NetworkServiceDeps {
+  store: Store;
+  driver: LinkDriver;
+  capabilities: KernelCapabilities;
+  logger: Logger;
+  /** Taken for every change of host state; shared with the other services of the host. */
+  mutex: Mutex;
+}
+
+/**
+ * The networks of one host: create, read, delete. A change is validated first (a refused request changes
+ * nothing), planned against the observed kernel, carried out, and committed with the next revision.
+ * Reads refresh each network's observed status; a status that changed is a change too, with its revision.
+ */
+export class NetworkService {
+  constructor(private readonly deps: NetworkServiceDeps) {}
+
+  /** Creates a network; the same spec again returns the existing one (a safe retry). */
+  async createNetwork(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
+    const spec = normalizeNetworkSpec(input);
+    if (spec.hostAccess) {
+      throw new NotImplementedError(
+        'network.host_access: the host-access shim is not available in this agent yet',
+      );
+    }
+    return this.deps.mutex.run(async () => {
+      const { store, driver, capabilities } = this.deps;
+      const existing = store.getNetwork(spec.name);
+      if (existing) {
+        const differs = diffSpecFields(existing.spec, spec);
+        if (differs.length === 0) return { network: this.view(existing), revision: store.revision() };
+        throw new AlreadyExistsError(
+          `network ${spec.name} already exists with another ${differs.join(', ')}: delete it first or use another name`,
+        );
+      }
+      const plan = planNetworkCreation(spec, {
+        links: await this.linkMap(),
+        capabilities,
+        networks: store.listNetworks(),
+      });
+      const { ops, ...facts } = plan;
+      await applyLinkOps(driver, ops);
+      const observed = observeNetworkState(plan.parentLink, await driver.getLink(plan.parentLink));
+      const record: NetworkRecord = { spec, status: { ...observed, ...facts, revision: 0 } };
+      let revision: number;
+      try {
+        revision = store.transact((tx) => tx.putNetwork(record, 'ADDED'));
+      } catch (err) {
+        await applyLinkOps(driver, planNetworkRemoval(record, store.listNetworks())).catch(() => undefined);
+        throw err;
+      }
+      this.log(spec.name).info(
+        { revision, parentLink: plan.parentLink, ops: ops.map(describeLinkOp) },
+        'network created',
+      );
+      return { network: this.view(record), revision };
+    });
+  }
+
+  /** One network, with its status refreshed from the kernel. */
+  async getNetwork(name: string): Promise<{ network: NetworkView; revision: number }> {
+    return this.deps.mutex.run(async () => {
+      const record = this.deps.store.getNetwork(name);
+      if (!record) throw new NotFoundError(`network ${name} not found`);
+      const [fresh] = this.refreshStatuses([record], await this.linkMap());
+      return { network: this.view(fresh), revision: this.deps.store.revision() };
+    });
+  }
+
+  /** Every network, statuses refreshed from the kernel. */
+  async listNetworks(): Promise<{ networks: NetworkView[]; revision: number }> {
+    return this.deps.mutex.run(async () => {
+      const records = this.refreshStatuses(this.deps.store.listNetworks(), await this.linkMap());
+      return { networks: records.map((r) => this.view(r)), revision: this.deps.store.revision() };
+    });
+  }
+
+  /**
+   * Deletes a network: refused while it has endpoints, unless forced. The state is committed first, so
+   * that the intent survives a crash; the kernel clean-up follows, and what it leaves behind is an orphan
+   * removed at the next start.
+   */
+  async deleteNetwork(name: string, force: boolean): Promise<{ revision: number }> {
+    return this.deps.mutex.run(async () => {
+      const { store, driver } = this.deps;
+      const record = store.getNetwork(name);
+      if (!record) throw new NotFoundError(`network ${name} not found`);
+      const endpoints = store.countEndpoints(name);
+      if (endpoints > 0 && !force) {
+        throw new PreconditionError(
+          `network ${name} has ${endpoints} endpoint(s): disconnect them first, or delete with force`,
+        );
+      }
+      const revision = store.transact((tx) => tx.deleteNetwork(record));
+      const ops = planNetworkRemoval(record, store.listNetworks());
+      try {
+        await applyLinkOps(driver, ops);
+      } catch (err) {
+        this.log(name).warn(
+          { err, ops: ops.map(describeLinkOp) },
+          'network deleted, kernel clean-up failed: left for the next start',
+        );
+      }
+      this.log(name).info({ revision, ops: ops.map(describeLinkOp) }, 'network deleted');
+      return { revision };
+    });
+  }
+
+  /** Compares each record's stored state with the kernel; a change is committed as MODIFIED. */
+  private refreshStatuses(records: NetworkRecord[], links: ReadonlyMap<string, LinkInfo>): NetworkRecord[] {
+    return records.map((record) => {
+      const observed = observeNetworkState(record.status.parentLink, links.get(record.status.parentLink));
+      if (observed.state === record.status.state && observed.message === record.status.message) return record;
+      const updated: NetworkRecord = { spec: record.spec, status: { ...record.status, ...observed } };
+      const revision = this.deps.store.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message));
+      this.log(record.spec.name).info(
+        { revision, state: observed.state },
+        observed.message || 'network ready again',
+      );
+      return updated;
+    });
+  }
+
+  private async linkMap(): Promise<Map<string, LinkInfo>> {
+    return new Map((await this.deps.driver.listLinks()).map((link) => [link.name, link]));
+  }
+
+  private view(record: NetworkRecord): NetworkView {
+    return { ...record, endpointCount: this.deps.store.countEndpoints(record.spec.name) };
+  }
+
+  private log(network: string): Logger {
+    return this.deps.logger.child({ network });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The domain's typed errors. Each carries a message a person can act on, naming the field at fault;
+ * agent/src/api/errorStatus.ts maps them to gRPC status codes, in one place.
+ */
+
+/** Base of every domain error. `cause` is for the logs only and never reaches a caller. */
+export abstract class DomainError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed: a bad name, CIDR, VLAN id, gateway outside its subnet. INVALID_ARGUMENT. */
+export class InvalidSpecError extends DomainError {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** The object does not exist. NOT_FOUND. */
+export class NotFoundError extends DomainError {}
+
+/** The object exists with another spec. ALREADY_EXISTS. */
+export class AlreadyExistsError extends DomainError {}
+
+/** The host is not in a state that allows the change (parent missing, overlap, in use). FAILED_PRECONDITION. */
+export class PreconditionError extends DomainError {}
+
+/** A compare-and-swap failed: the host changed since the revision the caller read. ABORTED. */
+export class ConflictError extends DomainError {}
+
+/** A pool or quota ran out. RESOURCE_EXHAUSTED. */
+export class ExhaustedError extends DomainError {}
+
+/** The capability exists in the API but not yet in this agent. UNIMPLEMENTED. */
+export class NotImplementedError extends DomainError {}

@@ -1,0 +1,79 @@
+/** The domain model: plain data, independent of the wire format and of the kernel. */
+import type { MacvlanMode } from '../kernel/LinkDriver';
+
+export type { MacvlanMode };
+
+export const MACVLAN_MODES: readonly MacvlanMode[] = ['bridge', 'private', 'vepa', 'passthru'];
+
+/** One subnet of a network, in normal form (canonical address text). */
+export interface SubnetSpec {
+  cidr: string;
+  gateway: string;
+  /** "" when the whole subnet is the pool. */
+  ipRange: string;
+  auxAddresses: Record<string, string>;
+}
+
+/**
+ * A network's spec in normal form: `parent` is the link endpoints hang off ("eth0.10" for VLAN 10 on
+ * eth0, with vlanId 10), "" for an internal network; mode is never unspecified.
+ */
+export interface NetworkSpec {
+  name: string;
+  parent: string;
+  vlanId: number;
+  mode: MacvlanMode;
+  subnets: SubnetSpec[];
+  mtu: number;
+  internal: boolean;
+  promiscuous: boolean;
+  hostAccess: boolean;
+  labels: Record<string, string>;
+}
+
+export type NetworkState = 'ready' | 'degraded' | 'parent-missing';
+
+/** What the agent did for a network and observes of it. */
+export interface NetworkStatus {
+  state: NetworkState;
+  message: string;
+  /** The link endpoints hang off: parent, sub-interface, or an internal network's dummy. */
+  parentLink: string;
+  /** The agent created parentLink (and removes it with the last network on it). */
+  parentLinkOwned: boolean;
+  /** The agent turned promiscuous mode on (and turns it off with the last network asking for it). */
+  promiscuousSetByAgent: boolean;
+  /** Revision of the last change. */
+  revision: number;
+}
+
+export interface NetworkRecord {
+  spec: NetworkSpec;
+  status: NetworkStatus;
+}
+
+/** An endpoint as the API sees it, for counting and listing. Endpoints arrive with their own issue. */
+export interface EndpointRecord {
+  network: string;
+  name: string;
+}
+
+export type ObjectKind = 'network' | 'endpoint' | 'host';
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'DRIFT';
+
+/** One entry of the durable event log: every observable change, with its revision. */
+export interface ChangeEvent {
+  revision: number;
+  type: EventType;
+  kind: ObjectKind;
+  /** The network's name (for a network or an endpoint). */
+  network: string;
+  /** The object's name. */
+  name: string;
+  /** The object after the change (before it, for DELETED), as JSON-able data. */
+  object: unknown;
+  /** For DRIFT: what was seen and what the agent did. */
+  message: string;
+  /** Unix milliseconds. */
+  time: number;
+}

@@ -1,0 +1,192 @@
+import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
+import { PreconditionError } from './errors';
+import { parsePrefix, prefixesOverlap } from './ip';
+import type { LinkOp } from './linkOps';
+import { dummyLinkName, isMvnetMark, markFor } from './marks';
+import type { NetworkRecord, NetworkSpec } from './model';
+import { splitSubInterface } from './normalizeNetwork';
+
+/** What the host offers a plan: its links, its kernel, and the networks already on it. */
+export interface HostView {
+  links: ReadonlyMap<string, LinkInfo>;
+  capabilities: KernelCapabilities;
+  networks: readonly NetworkRecord[];
+}
+
+/** The kernel changes a new network needs, and the facts its status records. */
+export interface NetworkPlan {
+  parentLink: string;
+  parentLinkOwned: boolean;
+  promiscuousSetByAgent: boolean;
+  ops: LinkOp[];
+}
+
+/**
+ * Plans a new network on the host, or refuses it with a PreconditionError saying what the host lacks.
+ * The parent link is the given NIC or bond (never changed, but for promiscuous mode when asked), a
+ * sub-interface (adopted when it exists as that VLAN, created and marked when not), or a dummy of the
+ * agent's own for an internal network.
+ */
+export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkPlan {
+  if (!host.capabilities.macvlan)
+    throw new PreconditionError('the kernel lacks macvlan (module macvlan): no network can be created');
+  checkSubnetOverlaps(spec, host.networks);
+  const parent = planParentLink(spec, host);
+  checkPassthru(spec, parent.parentLink, host.networks);
+  const existing = host.links.get(parent.parentLink);
+  const promiscuousSetByAgent =
+    spec.promiscuous &&
+    (!existing?.promiscuous ||
+      onLink(host.networks, parent.parentLink).some((n) => n.status.promiscuousSetByAgent));
+  const ops = [...parent.ops];
+  if (spec.promiscuous && !existing?.promiscuous)
+    ops.push({ op: 'setPromiscuous', name: parent.parentLink, on: true });
+  return { ...parent, promiscuousSetByAgent, ops };
+}
+
+/**
+ * Plans what removing a network undoes: its parent link when the agent made it and no other network
+ * uses it; promiscuous mode when the agent turned it on and no other network asks for it.
+ */
+export function planNetworkRemoval(record: NetworkRecord, remaining: readonly NetworkRecord[]): LinkOp[] {
+  const { parentLink, parentLinkOwned, promiscuousSetByAgent } = record.status;
+  const others = onLink(remaining, parentLink).filter((n) => n.spec.name !== record.spec.name);
+  if (parentLinkOwned && others.length === 0) return [{ op: 'delete', name: parentLink }];
+  if (promiscuousSetByAgent && !others.some((n) => n.spec.promiscuous)) {
+    return [{ op: 'setPromiscuous', name: parentLink, on: false }];
+  }
+  return [];
+}
+
+function planParentLink(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, 'promiscuousSetByAgent'> {
+  if (spec.internal) return planDummyParent(spec, host);
+  const sub = splitSubInterface(spec);
+  const link = host.links.get(spec.parent);
+  if (!sub) {
+    if (!link)
+      throw new PreconditionError(
+        `parent ${spec.parent} does not exist on this host${missingLinkHint(spec.parent, host.capabilities)}`,
+      );
+    checkMtu(spec, link);
+    return { parentLink: spec.parent, parentLinkOwned: false, ops: [] };
+  }
+  const lower = host.links.get(sub.lower);
+  if (!lower)
+    throw new PreconditionError(
+      `parent ${sub.lower} of sub-interface ${spec.parent} does not exist on this host`,
+    );
+  if (link) {
+    if (link.kind !== 'vlan' || link.vlanId !== sub.vlanId || link.parent !== sub.lower) {
+      throw new PreconditionError(
+        `${spec.parent} exists but is not VLAN ${sub.vlanId} on ${sub.lower} (it is ${describeLink(link)}): rename it or pick another parent`,
+      );
+    }
+    checkMtu(spec, link);
+    const owned = isMvnetMark(link.alias);
+    return {
+      parentLink: spec.parent,
+      parentLinkOwned: owned,
+      ops: owned && !link.adminUp ? [{ op: 'setUp', name: spec.parent }] : [],
+    };
+  }
+  if (!host.capabilities.vlan8021q) {
+    throw new PreconditionError(
+      `the kernel lacks 802.1q (module 8021q): cannot create sub-interface ${spec.parent}`,
+    );
+  }
+  checkMtu(spec, lower);
+  return {
+    parentLink: spec.parent,
+    parentLinkOwned: true,
+    ops: [
+      {
+        op: 'createVlan',
+        name: spec.parent,
+        parent: sub.lower,
+        vlanId: sub.vlanId,
+        alias: markFor(spec.name),
+      },
+      { op: 'setUp', name: spec.parent },
+    ],
+  };
+}
+
+function planDummyParent(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, 'promiscuousSetByAgent'> {
+  const name = dummyLinkName(spec.name);
+  const link = host.links.get(name);
+  if (link && !isMvnetMark(link.alias)) {
+    throw new PreconditionError(
+      `link ${name}, needed as the internal network's dummy parent, exists and is not mvnet's`,
+    );
+  }
+  if (link)
+    return { parentLink: name, parentLinkOwned: true, ops: link.adminUp ? [] : [{ op: 'setUp', name }] };
+  if (!host.capabilities.dummy) {
+    throw new PreconditionError(
+      'the kernel lacks the dummy link driver (module dummy) that internal networks need',
+    );
+  }
+  return {
+    parentLink: name,
+    parentLinkOwned: true,
+    ops: [
+      { op: 'createDummy', name, alias: markFor(spec.name), mtu: spec.mtu || undefined },
+      { op: 'setUp', name },
+    ],
+  };
+}
+
+function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {
+  if (spec.mtu > parent.mtu) {
+    throw new PreconditionError(
+      `mtu ${spec.mtu} is above the MTU ${parent.mtu} of parent ${parent.name}: use at most ${parent.mtu}`,
+    );
+  }
+}
+
+/** Docker's current rule: a passthru network takes its parent alone. */
+function checkPassthru(spec: NetworkSpec, parentLink: string, networks: readonly NetworkRecord[]): void {
+  const others = onLink(networks, parentLink).filter((n) => n.spec.name !== spec.name);
+  const passthru = others.find((n) => n.spec.mode === 'passthru');
+  if (passthru) {
+    throw new PreconditionError(
+      `parent ${parentLink} is taken by passthru network ${passthru.spec.name}, which needs it alone`,
+    );
+  }
+  if (spec.mode === 'passthru' && others.length > 0) {
+    throw new PreconditionError(
+      `parent ${parentLink} is used by network ${others[0].spec.name}: a passthru network needs its parent alone`,
+    );
+  }
+}
+
+function checkSubnetOverlaps(spec: NetworkSpec, networks: readonly NetworkRecord[]): void {
+  for (const subnet of spec.subnets) {
+    const mine = parsePrefix(subnet.cidr)!.prefix;
+    for (const other of networks) {
+      if (other.spec.name === spec.name) continue;
+      const clash = other.spec.subnets.find((s) => prefixesOverlap(mine, parsePrefix(s.cidr)!.prefix));
+      if (clash) {
+        throw new PreconditionError(
+          `subnet ${subnet.cidr} overlaps ${clash.cidr} of network ${other.spec.name}`,
+        );
+      }
+    }
+  }
+}
+
+function onLink(networks: readonly NetworkRecord[], parentLink: string): NetworkRecord[] {
+  return networks.filter((n) => n.status.parentLink === parentLink);
+}
+
+/** A missing bond on a kernel without bonding deserves saying so: no bond can ever appear there. */
+function missingLinkHint(name: string, capabilities: KernelCapabilities): string {
+  if (/^bond/.test(name) && !capabilities.bonding)
+    return ' (and the kernel lacks bonding, module bonding, so no bond can be made)';
+  return ' (see: mvnet host info)';
+}
+
+function describeLink(link: LinkInfo): string {
+  if (link.kind === 'vlan') return `VLAN ${link.vlanId} on ${link.parent ?? 'a link in another namespace'}`;
+  return `a ${link.kind || 'physical'} link`;
+}

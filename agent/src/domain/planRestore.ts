@@ -1,0 +1,85 @@
+import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
+import type { LinkOp } from './linkOps';
+import { isMvnetMark, markFor } from './marks';
+import type { NetworkRecord } from './model';
+import { splitSubInterface } from './normalizeNetwork';
+
+/** One planned repair, with the network it is for (none for an orphan) and why. */
+export interface RestoreStep {
+  network?: string;
+  reason: string;
+  ops: LinkOp[];
+}
+
+/**
+ * Plans what a (re)starting agent does so that the kernel matches its state: orphans (links with the
+ * agent's mark that no network needs, e.g. left by a crash between kernel change and commit) are removed;
+ * owned parent links that are missing (a reboot) are re-created, and set up when down; promiscuous mode
+ * asked for is turned on again. Foreign links are never touched, and a missing parent NIC is not
+ * "repaired": it shows in the network's status.
+ */
+export function planRestore(
+  networks: readonly NetworkRecord[],
+  links: ReadonlyMap<string, LinkInfo>,
+  capabilities: KernelCapabilities,
+): RestoreStep[] {
+  const needed = new Set(networks.filter((n) => n.status.parentLinkOwned).map((n) => n.status.parentLink));
+  const steps: RestoreStep[] = [...links.values()]
+    .filter((link) => isMvnetMark(link.alias) && !needed.has(link.name))
+    .map((link) => ({
+      reason: `orphaned link ${link.name} (${link.alias}): removed`,
+      ops: [{ op: 'delete', name: link.name }],
+    }));
+  const planned = new Set<string>();
+  for (const network of networks) {
+    const name = network.status.parentLink;
+    if (planned.has(name)) continue;
+    planned.add(name);
+    const step = planParentRepair(network, links, capabilities);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
+
+function planParentRepair(
+  network: NetworkRecord,
+  links: ReadonlyMap<string, LinkInfo>,
+  capabilities: KernelCapabilities,
+): RestoreStep | undefined {
+  const { parentLink, parentLinkOwned } = network.status;
+  const link = links.get(parentLink);
+  const ops: LinkOp[] = [];
+  let reason = '';
+  if (!link && parentLinkOwned) {
+    const created = planRecreate(network, links, capabilities);
+    if (!created) return undefined;
+    ops.push(...created, { op: 'setUp', name: parentLink });
+    reason = `${parentLink} was missing: re-created`;
+  } else if (link && parentLinkOwned && !link.adminUp) {
+    ops.push({ op: 'setUp', name: parentLink });
+    reason = `${parentLink} was down: set up`;
+  }
+  if (network.spec.promiscuous && (ops.length > 0 || (link && !link.promiscuous))) {
+    ops.push({ op: 'setPromiscuous', name: parentLink, on: true });
+    reason = reason ? `${reason}, promiscuous mode on` : `${parentLink} was not promiscuous: turned on`;
+  }
+  if (ops.length === 0) return undefined;
+  return { network: network.spec.name, reason, ops };
+}
+
+function planRecreate(
+  network: NetworkRecord,
+  links: ReadonlyMap<string, LinkInfo>,
+  capabilities: KernelCapabilities,
+): LinkOp[] | undefined {
+  const { parentLink } = network.status;
+  const alias = markFor(network.spec.name);
+  if (network.spec.internal) {
+    return capabilities.dummy
+      ? [{ op: 'createDummy', name: parentLink, alias, mtu: network.spec.mtu || undefined }]
+      : undefined;
+  }
+  const sub = splitSubInterface(network.spec);
+  if (!sub || !capabilities.vlan8021q || !links.has(sub.lower)) return undefined;
+  return [{ op: 'createVlan', name: parentLink, parent: sub.lower, vlanId: sub.vlanId, alias }];
+}

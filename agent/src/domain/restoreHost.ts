@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { KernelCapabilities, LinkDriver } from '../kernel/LinkDriver';
+import type { Store } from '../store/Store';
+import { applyLinkOps, describeLinkOp } from './linkOps';
+import { planRestore } from './planRestore';
+
+export interface RestoreDeps {
+  store: Store;
+  driver: LinkDriver;
+  capabilities: KernelCapabilities;
+  logger: Logger;
+  /** This boot's id (/proc/sys/kernel/random/boot_id): a new one means the host rebooted. */
+  bootId: string;
+}
+
+/** What the agent found and did at start. */
+export interface RestoreReport {
+  reboot: boolean;
+  repaired: string[];
+  failed: string[];
+}
+
+/**
+ * Brings the kernel back in line with the durable state at start (after a restart, a crash or a
+ * reboot), before the agent serves. Each repair is logged and recorded as a DRIFT event of its network;
+ * a repair that fails is logged and left in the network's status, and the others go on.
+ */
+export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
+  const { store, driver, logger } = deps;
+  const previousBoot = store.getMeta('boot_id');
+  const reboot = previousBoot !== undefined && previousBoot !== deps.bootId;
+  logger.info(
+    { reboot, revision: store.revision(), networks: store.listNetworks().length },
+    previousBoot
+      ? reboot
+        ? 'host rebooted since last run: restoring'
+        : 'agent restarted: checking the host'
+      : 'first start on this host',
+  );
+  const links = new Map((await driver.listLinks()).map((l) => [l.name, l]));
+  const report: RestoreReport = { reboot, repaired: [], failed: [] };
+  for (const step of planRestore(store.listNetworks(), links, deps.capabilities)) {
+    const log = logger.child({ network: step.network, ops: step.ops.map(describeLinkOp) });
+    try {
+      await applyLinkOps(driver, step.ops);
+    } catch (err) {
+      log.error({ err }, `could not repair: ${step.reason}`);
+      report.failed.push(step.reason);
+      continue;
+    }
+    report.repaired.push(step.reason);
+    const network = step.network ? store.getNetwork(step.network) : undefined;
+    const revision = network
+      ? store.transact((tx) =>
+          tx.recordEvent({
+            type: 'DRIFT',
+            kind: 'network',
+            network: network.spec.name,
+            name: network.spec.name,
+            object: network,
+            message: step.reason,
+          }),
+        )
+      : undefined;
+    log.info({ revision }, step.reason);
+  }
+  store.transact((tx) => tx.setMeta('boot_id', deps.bootId));
+  return report;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { startAgent } from './Agent';
+import { mvnetVersion } from './version';
+
+/** mvnet-agent: the per-host daemon. Flags and defaults as in DESIGN.md. */
+async function main(): Promise<void> {
+  const program = new Command('mvnet-agent')
+    .description("Serves this host's macvlan networks, VLAN sub-interfaces and endpoints over gRPC")
+    .version(mvnetVersion())
+    .option(
+      '--listen <address>',
+      'unix:///path, or host:port (non-loopback needs --insecure)',
+      'unix:///run/mvnet/agent.sock',
+    )
+    .option('--state-dir <dir>', 'durable state (SQLite)', '/var/lib/mvnet')
+    .option('--netns <name>', 'manage this named network namespace as the host (default: the root namespace)')
+    .option('--insecure', 'allow plaintext gRPC on a non-loopback address', false)
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .parse();
+  const opts = program.opts<{
+    listen: string;
+    stateDir: string;
+    netns?: string;
+    insecure: boolean;
+    logLevel: string;
+  }>();
+  const logger = pino({ name: 'mvnet-agent', level: opts.logLevel });
+  let agent;
+  try {
+    agent = await startAgent({ ...opts, logger });
+  } catch (err) {
+    logger.fatal({ err }, err instanceof Error ? err.message : String(err));
+    process.stderr.write(`mvnet-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    agent.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChangeEvent, EventType, NetworkRecord, ObjectKind } from '../domain/model';
+import { MIGRATIONS } from './migrations';
+
+/** The change a transaction records: one event, with the next revision. */
+export interface EventInput {
+  type: EventType;
+  kind: ObjectKind;
+  network: string;
+  name: string;
+  object: unknown;
+  message?: string;
+}
+
+/** Writes inside one transaction. Every recorded event takes the next revision. */
+export interface StoreTx {
+  /** Inserts or replaces a network, stamps its status with the next revision and logs the event. */
+  putNetwork(record: NetworkRecord, type: EventType, message?: string): number;
+  /** Removes a network and logs DELETED with its last state. */
+  deleteNetwork(record: NetworkRecord): number;
+  /** Logs an event that changes no stored object (a drift seen on the host). */
+  recordEvent(event: EventInput): number;
+  setMeta(key: string, value: string): void;
+}
+
+/** Thrown when another agent holds the state dir. */
+export class StateDirInUseError extends Error {}
+
+/**
+ * Durable state: networks, endpoints, the revision counter and the event log, in SQLite (WAL, full
+ * sync: a change acknowledged to a caller survives a power loss). One transaction per change. The
+ * database is opened in exclusive locking mode, so a second agent on the same state dir fails at start.
+ */
+export class Store {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating and migrating as needed) the state in `stateDir`. */
+  static open(stateDir: string): Store {
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const file = path.join(stateDir, 'state.db');
+    const db = new Database(file);
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } catch (err) {
+      db.close();
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_BUSY') {
+        throw new StateDirInUseError(`state dir ${stateDir} is in use by another mvnet-agent`);
+      }
+      throw err;
+    }
+    return new Store(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The revision of the last change: 0 for a new host. */
+  revision(): number {
+    return Number(this.getMeta('revision') ?? '0');
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row?.value;
+  }
+
+  listNetworks(): NetworkRecord[] {
+    const rows = this.db.prepare('SELECT spec, status FROM networks ORDER BY name').all() as NetworkRow[];
+    return rows.map(toNetworkRecord);
+  }
+
+  getNetwork(name: string): NetworkRecord | undefined {
+    const row = this.db.prepare('SELECT spec, status FROM networks WHERE name = ?').get(name) as
+      NetworkRow | undefined;
+    return row && toNetworkRecord(row);
+  }
+
+  /** The number of endpoints on a network. */
+  countEndpoints(network: string): number {
+    const row = this.db.prepare('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  /** Events after `revision`, oldest first. */
+  eventsAfter(revision: number, limit = 1000): ChangeEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE revision > ? ORDER BY revision LIMIT ?')
+      .all(revision, limit) as EventRow[];
+    return rows.map((row) => ({
+      ...row,
+      type: row.type as EventType,
+      kind: row.kind as ObjectKind,
+      object: JSON.parse(row.object),
+    }));
+  }
+
+  /** Runs `change` in one transaction and returns its result; on a throw nothing is written. */
+  transact<T>(change: (tx: StoreTx) => T): T {
+    return this.db.transaction(() => change(this.makeTx()))();
+  }
+
+  private makeTx(): StoreTx {
+    const record = (event: EventInput): number => {
+      const revision = this.revision() + 1;
+      this.db
+        .prepare(
+          'INSERT INTO events (revision, type, kind, network, name, object, message, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          revision,
+          event.type,
+          event.kind,
+          event.network,
+          event.name,
+          JSON.stringify(event.object),
+          event.message ?? '',
+          Date.now(),
+        );
+      this.setMeta('revision', String(revision));
+      return revision;
+    };
+    return {
+      recordEvent: record,
+      setMeta: (key, value) => this.setMeta(key, value),
+      putNetwork: (rec, type, message) => {
+        const revision = this.revision() + 1;
+        rec.status.revision = revision;
+        this.db
+          .prepare('INSERT OR REPLACE INTO networks (name, spec, status) VALUES (?, ?, ?)')
+          .run(rec.spec.name, JSON.stringify(rec.spec), JSON.stringify(rec.status));
+        return record({
+          type,
+          kind: 'network',
+          network: rec.spec.name,
+          name: rec.spec.name,
+          object: rec,
+          message,
+        });
+      },
+      deleteNetwork: (rec) => {
+        this.db.prepare('DELETE FROM endpoints WHERE network = ?').run(rec.spec.name);
+        this.db.prepare('DELETE FROM networks WHERE name = ?').run(rec.spec.name);
+        return record({
+          type: 'DELETED',
+          kind: 'network',
+          network: rec.spec.name,
+          name: rec.spec.name,
+          object: rec,
+        });
+      },
+    };
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}
+
+interface NetworkRow {
+  spec: string;
+  status: string;
+}
+
+interface EventRow {
+  revision: number;
+  type: string;
+  kind: string;
+  network: string;
+  name: string;
+  object: string;
+  message: string;
+  time: number;
+}
+
+function toNetworkRecord(row: NetworkRow): NetworkRecord {
+  return { spec: JSON.parse(row.spec), status: JSON.parse(row.status) };
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `state schema version ${version} is newer than this agent's (${MIGRATIONS.length}): upgrade mvnet-agent`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

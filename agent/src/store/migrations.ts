@@ -1,0 +1,31 @@
+/**
+ * The schema, as an ordered list of migrations: migration i brings `PRAGMA user_version` from i to i+1.
+ * Never edit a released migration; append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE networks (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL
+  );
+  CREATE TABLE endpoints (
+    network TEXT NOT NULL REFERENCES networks(name),
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (network, name)
+  );
+  CREATE TABLE events (
+    revision INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    network TEXT NOT NULL,
+    name TEXT NOT NULL,
+    object TEXT NOT NULL,
+    message TEXT NOT NULL,
+    time INTEGER NOT NULL
+  );
+  `,
+];

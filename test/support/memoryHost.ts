@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Mutex } from '../../agent/src/domain/Mutex';
+import { NetworkService } from '../../agent/src/domain/NetworkService';
+import type { NetworkInput } from '../../agent/src/domain/normalizeNetwork';
+import { restoreHost } from '../../agent/src/domain/restoreHost';
+import type { KernelCapabilities } from '../../agent/src/kernel/LinkDriver';
+import { MemoryDriver, type MemoryLinkSeed } from '../../agent/src/kernel/MemoryDriver';
+import { Store } from '../../agent/src/store/Store';
+
+/** A host on the in-memory kernel, with real durable state in a temporary directory. */
+export interface MemoryHost {
+  driver: MemoryDriver;
+  store: Store;
+  networks: NetworkService;
+  stateDir: string;
+  /** Closes the store and opens it again on a new kernel (a reboot, when `links` are fresh). */
+  restart(opts?: { driver?: MemoryDriver; bootId?: string }): Promise<MemoryHost>;
+  close(): void;
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** The capabilities of the machine these tests run on: no 802.1q, dummy, bonding or VLAN filtering. */
+export const THIS_MACHINE: Partial<KernelCapabilities> = {
+  vlan8021q: false,
+  dummy: false,
+  bonding: false,
+  vlanFilteringBridge: false,
+};
+
+export async function makeMemoryHost(
+  opts: {
+    links?: MemoryLinkSeed[];
+    capabilities?: Partial<KernelCapabilities>;
+    stateDir?: string;
+    driver?: MemoryDriver;
+    bootId?: string;
+  } = {},
+): Promise<MemoryHost> {
+  const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-unit-'));
+  const driver =
+    opts.driver ??
+    new MemoryDriver({ links: opts.links ?? [{ name: 'eth0', mtu: 1500 }], capabilities: opts.capabilities });
+  const store = Store.open(stateDir);
+  const capabilities = await driver.probeCapabilities();
+  await restoreHost({ store, driver, capabilities, logger: silentLogger, bootId: opts.bootId ?? 'boot-1' });
+  const networks = new NetworkService({
+    store,
+    driver,
+    capabilities,
+    logger: silentLogger,
+    mutex: new Mutex(),
+  });
+  return {
+    driver,
+    store,
+    networks,
+    stateDir,
+    restart: async (next = {}) => {
+      store.close();
+      return makeMemoryHost({ stateDir, driver: next.driver ?? driver, bootId: next.bootId ?? 'boot-1' });
+    },
+    close: () => {
+      store.close();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A network input with the seed's VLAN 10 network as defaults. */
+export function networkInput(overrides: Partial<NetworkInput> = {}): NetworkInput {
+  return {
+    name: 'macvlan10',
+    parent: 'eth0.10',
+    vlanId: 0,
+    mode: '',
+    subnets: [{ cidr: '192.168.10.0/24', gateway: '192.168.10.1', ipRange: '', auxAddresses: {} }],
+    mtu: 0,
+    internal: false,
+    promiscuous: false,
+    hostAccess: false,
+    labels: {},
+    ...overrides,
+  };
+}
+
+/** A subnet list for /24 number `n` (192.168.n.0/24, gateway .1). */
+export function subnet24(n: number): NetworkInput['subnets'] {
+  return [{ cidr: `192.168.${n}.0/24`, gateway: `192.168.${n}.1`, ipRange: '', auxAddresses: {} }];
+}
