@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createServer, type Server } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
@@ -113,7 +114,10 @@ async function listenOn(
 ): Promise<string> {
   if (listen.kind === 'unix') {
     fs.mkdirSync(path.dirname(listen.path), { recursive: true, mode: 0o755 });
-    // A socket file left by a crashed agent would make bind fail with EADDRINUSE.
+    // A socket file left by a crashed agent would make bind fail with EADDRINUSE; one that still
+    // answers belongs to a live server, which must not be unplugged.
+    if (await socketAnswers(listen.path))
+      throw new Error(`--listen unix://${listen.path}: another server is listening there`);
     fs.rmSync(listen.path, { force: true });
     await server.listen(grpcAddress(listen));
     fs.chmodSync(listen.path, 0o660);
@@ -122,6 +126,17 @@ async function listenOn(
   const port = await server.listen(grpcAddress(listen));
   logger.debug({ port }, 'bound');
   return grpcAddress({ ...listen, port });
+}
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }
 
 /** Graceful shutdown with a deadline: long-lived streams (health Watch) would otherwise hold it forever. */

@@ -191,7 +191,18 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
         mtu: 1400,
       });
       const again = driver.createVlan({ name: 'vl10b', parent, vlanId: 10, alias: 'mvnet:vl10b' });
-      expect((await kernelErrorOf(again)).message).toBe('cannot create vlan vl10b: File exists');
+      expect((await kernelErrorOf(again)).message).toBe(
+        'cannot create vlan vl10b: 8021q: VLAN device already exists.',
+      );
+      const tooBig = driver.createVlan({
+        name: 'vl20',
+        parent,
+        vlanId: 20,
+        alias: 'mvnet:vl20',
+        mtu: parentMtu + 1,
+      });
+      expect((await kernelErrorOf(tooBig)).message).toBe('cannot create vlan vl20: Invalid argument');
+      expect(await linkNames(driver)).toEqual([...before, 'vl10'].sort());
     });
 
     it('refuses a vlan id outside 1..4094', async () => {

@@ -34,6 +34,7 @@ const EINVAL = 'RTNETLINK answers: Invalid argument';
 const EADDRNOTAVAIL = 'RTNETLINK answers: Cannot assign requested address';
 const UNKNOWN_TYPE = 'Error: Unknown device type.';
 const MTU_TOO_SMALL = 'Error: mtu less than device minimum.';
+const VLAN_ID_TAKEN = 'Error: 8021q: VLAN device already exists.';
 const noDevice = (name: string) => `Cannot find device "${name}"`;
 const badArgument = (value: string, why: string) => `Error: argument "${value}" is wrong: ${why}`;
 
@@ -94,7 +95,7 @@ export class MemoryDriver implements LinkDriver {
     }
     const parent = this.checkNewLink({ action, kind: 'vlan', ...o });
     const sameId = [...this.links.values()].find((l) => l.parent === o.parent && l.vlanId === o.vlanId);
-    if (sameId) throw refuse(action, EEXIST);
+    if (sameId) throw refuse(action, VLAN_ID_TAKEN);
     this.insert({ action, kind: 'vlan', ...o }, parent, { vlanId: o.vlanId });
   }
 

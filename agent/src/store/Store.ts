@@ -40,7 +40,9 @@ export class Store {
   static open(stateDir: string): Store {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const file = path.join(stateDir, 'state.db');
-    const db = new Database(file);
+    // A short busy timeout: the only contender is another agent holding the exclusive lock, which
+    // does not let go, so waiting long would only delay the error.
+    const db = new Database(file, { timeout: 200 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');

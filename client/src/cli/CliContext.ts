@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { AgentClient } from '../AgentClient';
+import { hostTarget } from '../connection';
+import { CliUsageError } from './CliUsageError';
+
+/** Where the CLI writes and what environment it reads: the process's in `main.ts`, a fake one in tests. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+/** The global options, given before or after the command. */
+export interface GlobalOptions {
+  host: string;
+  output: 'json' | 'table';
+}
+
+/**
+ * What every command's action needs: the output, the global options, one client for the whole run
+ * (opened on first use, closed by runCli), and the exit status a command sets when some of its
+ * objects failed without stopping it (`network rm a b` with `a` missing).
+ */
+export class CliContext {
+  exitCode = 0;
+  private agent: AgentClient | undefined;
+
+  constructor(
+    readonly io: CliIo,
+    private readonly program: Command,
+  ) {}
+
+  get options(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  /** True when --output json was asked for. */
+  get json(): boolean {
+    return this.options.output === 'json';
+  }
+
+  /** The agent client, connected to --host. */
+  client(): AgentClient {
+    if (!this.agent) {
+      const { host } = this.options;
+      try {
+        hostTarget(host);
+      } catch (err) {
+        throw new CliUsageError(`--host: ${(err as Error).message}`);
+      }
+      this.agent = new AgentClient({ host });
+    }
+    return this.agent;
+  }
+
+  close(): void {
+    this.agent?.close();
+  }
+}

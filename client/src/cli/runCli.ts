@@ -1,0 +1,57 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_HOST } from '../connection';
+import { CliContext, type CliIo } from './CliContext';
+import { cliVersion } from './cliVersion';
+import { registerHostInfo } from './hostInfo';
+import { registerNetworkCreate } from './networkCreate';
+import { registerNetworkInspect } from './networkInspect';
+import { registerNetworkLs } from './networkLs';
+import { registerNetworkRm } from './networkRm';
+import { reportError } from './reportError';
+
+export type { CliIo } from './CliContext';
+
+/**
+ * The command tree. exitOverride and configureOutput come first: subcommands copy them when created,
+ * so that no command ever calls process.exit or writes anywhere but through `io`.
+ */
+function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
+  const program = new Command('mvnet')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .description('Manage Docker-style macvlan networks on hosts running mvnet-agent')
+    .version(cliVersion(), '-v, --version', 'print the version')
+    .option(
+      '--host <host>',
+      'agent to talk to: host:port, [ipv6]:port or unix:///path (env MVNET_HOST)',
+      io.env.MVNET_HOST || DEFAULT_HOST,
+    )
+    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'));
+  const ctx = new CliContext(io, program);
+  const network = program.command('network').description('Manage networks');
+  registerNetworkCreate(network, ctx);
+  registerNetworkLs(network, ctx);
+  registerNetworkInspect(network, ctx);
+  registerNetworkRm(network, ctx);
+  const host = program.command('host').description("Inspect the agent's host");
+  registerHostInfo(host, ctx);
+  return { program, ctx };
+}
+
+/**
+ * Runs one `mvnet` command line (`argv` without node and the script) and returns its exit status:
+ * 0 on success, 1 when the agent refused or failed (`Error: <details> (<CODE>)` on stderr), 2 for a
+ * command line refused before any call. Never exits the process; tests call it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const { program, ctx } = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    return reportError(err, (s) => io.stderr(s));
+  } finally {
+    ctx.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Where the lab's pieces are. The runner is loaded from test/lab/ (ts-jest, or the TypeScript hook of
+ * registerTypeScript.js) or from dist/test/lab/ (after a build); the shell scripts it boots exist only
+ * in the source tree, so every path is taken from the repository root, found by walking up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The repository root: the nearest directory above this file with a package.json. */
+export function findRepoRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+/** The user-mode Linux kernel (Debian's user-mode-linux). MVNET_LAB_UML overrides it (tests do). */
+export function umlBinary(): string {
+  return process.env.MVNET_LAB_UML ?? '/usr/bin/linux.uml';
+}
+
+/** The UML modules tree of Debian's package, mounted inside the lab as the modules of its kernel. */
+export const UML_MODULES_DIR = '/usr/lib/uml/modules';
+
+/** PID 1 inside the lab. */
+export function labInitScript(): string {
+  return path.join(findRepoRoot(), 'test/lab/init.sh');
+}
+
+/** The host-side wrapper that starts linux.uml and kills its process group if the runner dies. */
+export function labLauncherScript(): string {
+  return path.join(findRepoRoot(), 'test/lab/launch.sh');
+}
+
+/** Where state dirs go by default: `<repo>/.lab-state/` (gitignored). */
+export function labStateRoot(): string {
+  return path.join(findRepoRoot(), '.lab-state');
+}
+
+/**
+ * The runner's own files inside a state dir (command, console log, output, exit code). Everything
+ * else in the state dir belongs to the command and survives a reboot.
+ */
+export function labFilesDir(stateDir: string): string {
+  return path.join(stateDir, '.lab');
+}

@@ -1,0 +1,25 @@
+/**
+ * The command a lab instance runs reaches it as a shell script in the state dir (init.sh runs it
+ * with `sh`): the kernel command line is short, splits on spaces and turns `a=b` words into
+ * environment variables, so argv cannot travel there intact.
+ */
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Quotes one word for POSIX sh: single quotes, each embedded `'` written as `'\''`. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A script that exports `env` and execs `command`, so its exit code is the command's. */
+export function renderCommandScript(command: string[], env: Record<string, string> = {}): string {
+  if (command.length === 0) throw new Error('runInLab: command is empty');
+  const lines = ['# Written by test/lab/runLab.ts; run by test/lab/init.sh inside the lab.'];
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name))
+      throw new Error(`runInLab: invalid environment variable name ${JSON.stringify(name)}`);
+    lines.push(`export ${name}=${shellQuote(value)}`);
+  }
+  lines.push(`exec ${command.map(shellQuote).join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
