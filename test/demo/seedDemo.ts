@@ -18,6 +18,21 @@ const DIST = path.join(__dirname, '../..');
 const CLI = path.join(DIST, 'client/src/cli/main.js');
 const AGENT = path.join(DIST, 'agent/src/main.js');
 
+/** The seed's first command, as `docker network create` takes it. */
+const CREATE_SEED_NETWORK = [
+  'network',
+  'create',
+  '-d',
+  'macvlan',
+  '--subnet',
+  '192.168.0.0/24',
+  '--gateway',
+  '192.168.0.1',
+  '-o',
+  'parent=eth0',
+  'mvnet',
+];
+
 let agent: ChildProcess | undefined;
 let workDir: string | undefined;
 
@@ -96,37 +111,11 @@ async function main(): Promise<void> {
   await startAgent(socket, path.join(workDir, 'state'));
   const host = `unix://${socket}`;
   say('Creation of MACVLAN network "mvnet" bound to eth0 on the host');
-  mvnet(
-    host,
-    'network',
-    'create',
-    '-d',
-    'macvlan',
-    '--subnet',
-    '192.168.0.0/24',
-    '--gateway',
-    '192.168.0.1',
-    '-o',
-    'parent=eth0',
-    'mvnet',
-  );
+  mvnet(host, ...CREATE_SEED_NETWORK);
   mvnet(host, 'network', 'ls');
   mvnet(host, 'network', 'inspect', 'mvnet');
   say('the same request again is a safe retry: it returns the network as it is');
-  mvnet(
-    host,
-    'network',
-    'create',
-    '-d',
-    'macvlan',
-    '--subnet',
-    '192.168.0.0/24',
-    '--gateway',
-    '192.168.0.1',
-    '-o',
-    'parent=eth0',
-    'mvnet',
-  );
+  mvnet(host, ...CREATE_SEED_NETWORK);
   mvnet(host, 'network', 'rm', 'mvnet');
   say('demo done: cleaning up');
 }

@@ -1,20 +1,9 @@
 import { InvalidSpecError } from '../../agent/src/domain/errors';
 import { normalizeNetworkSpec, type NetworkInput } from '../../agent/src/domain/normalizeNetwork';
+import { networkInput } from '../support/memoryHost';
 
 function input(overrides: Partial<NetworkInput> = {}): NetworkInput {
-  return {
-    name: 'macvlan10',
-    parent: 'eth0',
-    vlanId: 0,
-    mode: '',
-    subnets: [{ cidr: '192.168.10.0/24', gateway: '192.168.10.1', ipRange: '', auxAddresses: {} }],
-    mtu: 0,
-    internal: false,
-    promiscuous: false,
-    hostAccess: false,
-    labels: {},
-    ...overrides,
-  };
+  return networkInput({ parent: 'eth0', ...overrides });
 }
 
 function refusal(overrides: Partial<NetworkInput>): InvalidSpecError {
