@@ -1,5 +1,5 @@
 // Jest 29 with ts-jest, transpiling only: types are checked by `tsc --noEmit` in `npm run lint`.
-// Two projects: `unit` (in-memory kernel, runs anywhere) and `integration` (real network namespaces
+// Three projects: `unit` (in-memory kernel, runs anywhere), `integration` (real network namespaces
 // on this machine's kernel, needs root); `npx jest --selectProjects unit` runs one of them.
 // globalSetup/globalTeardown remove the test namespaces (prefix mvt-) that a crashed run left.
 
@@ -15,7 +15,7 @@ const project = (name, dir) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: [project('unit', 'unit'), project('integration', 'integration')],
+  projects: [project('unit', 'unit'), project('integration', 'integration'), project('lab', 'lab')],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,

@@ -1,11 +1,11 @@
 /**
- * One boot of a lab instance on the host side: starts linux.uml through launch.sh in a process
- * group of its own, copies its console to a log file (and to a callback), notes when init reports
- * that it booted, and waits for the instance to end, or kills the whole group when time is up.
+ * One boot of a lab instance on the host side: starts linux.uml through launch.sh (see there why
+ * two process groups must be killed), copies its console to a log file (and to a callback), notes
+ * when init reports that it booted, and waits for the instance to end, or kills it when time is up.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { killProcessGroupAndWait } from './processGroup';
+import { killProcessGroup, killProcessGroupsAndWait } from './processGroup';
 
 /** init.sh prints this on the console once the lab is ready and the command starts. */
 const BOOTED_MARKER = /^mvnet-lab: booted\b/m;
@@ -18,6 +18,8 @@ export interface BootOptions {
   umlArgv: string[];
   consoleLog: string;
   timeoutMs: number;
+  /** Besides this process: if one of these dies, launch.sh kills the instance. */
+  ownerPids?: number[];
   onConsole?: (text: string) => void;
 }
 
@@ -30,7 +32,7 @@ export interface BootOutcome {
   totalMs: number;
   /** The last lines of the console, without carriage returns. */
   consoleTail: string;
-  /** False if some process of the group outlived the final kill (see killProcessGroupAndWait). */
+  /** False if some process of the groups outlived the final kill (see killProcessGroupsAndWait). */
   groupGone: boolean;
 }
 
@@ -38,11 +40,15 @@ export interface BootOutcome {
 export async function bootInstance(options: BootOptions): Promise<BootOutcome> {
   const started = Date.now();
   const log = fs.createWriteStream(options.consoleLog);
-  const child = spawn(options.launcher, [String(process.pid), ...options.umlArgv], {
+  const owners = [process.pid, ...(options.ownerPids ?? [])].join(',');
+  const child = spawn(options.launcher, [owners, ...options.umlArgv], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
-  const pgid = child.pid;
+  // launch.sh's group (detached) and linux.uml's own (it calls setsid; its pid comes on fd 3).
+  let umlPid: number | undefined;
+  child.stdio[3]?.on('data', (chunk: Buffer) => (umlPid ??= Number(chunk.toString().trim()) || undefined));
+  const groups = (): number[] => [child.pid, umlPid].filter((pid): pid is number => pid !== undefined);
   let tail = '';
   let bootMs: number | undefined;
   const onData = (chunk: Buffer): void => {
@@ -53,19 +59,21 @@ export async function bootInstance(options: BootOptions): Promise<BootOutcome> {
     tail = (tail + text).slice(-TAIL_BYTES);
     if (bootMs === undefined && BOOTED_MARKER.test(tail)) bootMs = Date.now() - started;
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  // Both are pipes (stdio above); the typings of a four-entry stdio cannot tell.
+  for (const stream of [child.stdout, child.stderr]) stream?.on('data', onData);
 
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    if (pgid !== undefined) void killProcessGroupAndWait(pgid);
+    void killProcessGroupsAndWait(groups, options.timeoutMs);
   }, options.timeoutMs);
+  // launch.sh ends the group of linux.uml after it; this covers launch.sh itself being killed.
+  child.once('exit', () => groups().forEach(killProcessGroup));
   try {
     const exitCode = await waitForClose(child);
     const totalMs = Date.now() - started;
-    // The group normally ends with linux.uml; this also takes the watchdog's last `sleep`.
-    const groupGone = pgid === undefined || (await killProcessGroupAndWait(pgid));
+    // Normally both groups are empty by now; this makes sure, whatever happened.
+    const groupGone = await killProcessGroupsAndWait(groups);
     return { exitCode, timedOut, bootMs, totalMs, consoleTail: lastLines(tail, 30), groupGone };
   } finally {
     clearTimeout(timer);

@@ -11,7 +11,8 @@
 # Input: the kernel passes unknown `name=value` parameters to init as environment variables:
 #   mvnet_lab_state  the state dir (absolute, on the machine's disk); survives reboots
 # The runner's own files live in $mvnet_lab_state/.lab: `command.sh` (written by the runner),
-# `output` (the command's stdout and stderr), `exit-code` (written last, atomically), `boot-times`.
+# `output` (the command's stdout and stderr), `exit-code` (written last, atomically), `boot-times`
+# (the kernel's uptime when the command started and ended), `dmesg` (the kernel log, at the end).
 # Console lines starting with `mvnet-lab:` mark the stages; the runner times them.
 
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -91,6 +92,9 @@ unset mvnet_lab_state
 read -r uptime _ </proc/uptime
 echo "$uptime" >"$lab/boot-times"
 say "booted in ${uptime}s"
+# From here on only warnings and worse reach the console, which carries the command's output; the
+# kernel's informational lines ("bond0: making interface the new active one") go to .lab/dmesg.
+dmesg -n 4 2>/dev/null
 
 # The command's exit code goes through a file: in a pipeline only the last command's status survives
 # in POSIX sh. tee copies the output to the console, which the runner streams.
@@ -103,6 +107,7 @@ status=$(cat "$lab/exit-code.tmp" 2>/dev/null || echo 255)
 
 read -r uptime _ </proc/uptime
 echo "$uptime" >>"$lab/boot-times"
+dmesg >"$lab/dmesg" 2>&1
 sync
 mv "$lab/exit-code.tmp" "$lab/exit-code" 2>/dev/null || echo "$status" >"$lab/exit-code"
 say "command exited with $status after ${uptime}s"

@@ -22,6 +22,9 @@ export function umlBinary(): string {
 /** The UML modules tree of Debian's package, mounted inside the lab as the modules of its kernel. */
 export const UML_MODULES_DIR = '/usr/lib/uml/modules';
 
+/** The name UML gives the instance (`umid=`), and its pid/socket dir in `<stateDir>/.lab/`. */
+export const UML_UMID = 'lab';
+
 /** PID 1 inside the lab. */
 export function labInitScript(): string {
   return path.join(findRepoRoot(), 'test/lab/init.sh');

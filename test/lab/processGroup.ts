@@ -3,6 +3,17 @@
  * address space inside the lab, and only a signal to the whole group reaches them all.
  */
 
+/** True while the process exists. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but is not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** True while any process of the group exists (zombies included: they are not reaped yet). */
 export function isProcessGroupAlive(pgid: number): boolean {
   try {
@@ -24,15 +35,16 @@ export function killProcessGroup(pgid: number): void {
 }
 
 /**
- * Kills the group and waits until none of its processes is left, so a caller that returns after
- * this leaves nothing running. Resolves false if some survived `deadlineMs` (unreaped zombies of a
- * parent that does not reap: they hold no resources but still show in `ps`).
+ * Kills the groups and waits until none of their processes is left, so a caller that returns after
+ * this leaves nothing running. `pgids` is asked again on every round: a group may become known
+ * while this runs (linux.uml reports its pid just after it starts). Resolves false if some process
+ * survived `deadlineMs` (a zombie whose parent does not reap it).
  */
-export async function killProcessGroupAndWait(pgid: number, deadlineMs = 5_000): Promise<boolean> {
+export async function killProcessGroupsAndWait(pgids: () => number[], deadlineMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    killProcessGroup(pgid);
-    if (!isProcessGroupAlive(pgid)) return true;
+    pgids().forEach(killProcessGroup);
+    if (!pgids().some(isProcessGroupAlive)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -1,0 +1,108 @@
+/**
+ * `lab`: runs one command in a lab instance (user-mode Linux with 802.1q, dummy, bonding).
+ *
+ *   node dist/test/lab/lab.js [options] -- COMMAND [ARGS...]              (after a build)
+ *   node -r ./test/lab/registerTypeScript.js test/lab/lab.ts [options] -- COMMAND [ARGS...]
+ *
+ * Options: --state-dir DIR (default .lab-state/cli; the same dir again is a reboot), --timeout-ms N
+ * (default 600000), --mem-mb N, --env NAME=VALUE (repeatable), --show-boot (print the kernel's boot
+ * messages too), --result-json FILE (write the result or the error as JSON, for programs),
+ * --owner-pid PID (repeatable: kill the instance if that process dies; for programs that wait).
+ * The command runs in the current directory (read-only inside the lab, like all but the state dir).
+ * Prints the command's output as it runs and exits with its exit code; 125 if the lab itself failed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { labStateRoot } from './labPaths';
+import { runInLab, type LabRunOptions } from './runLab';
+
+/** Exit status when the lab itself failed, as `docker run` does when the daemon fails. */
+const LAB_FAILED = 125;
+
+interface CliOptions extends LabRunOptions {
+  showBoot: boolean;
+  resultJson?: string;
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`lab: ${problem}\nusage: lab [--state-dir DIR] [--timeout-ms N] [--mem-mb N] `);
+  process.stderr.write(
+    '[--env NAME=VALUE]... [--show-boot] [--result-json FILE] [--owner-pid PID]... -- COMMAND [ARGS...]\n',
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const options: CliOptions = {
+    command: [],
+    cwd: process.cwd(),
+    stateDir: path.join(labStateRoot(), 'cli'),
+    timeoutMs: 600_000,
+    env: {},
+    showBoot: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => argv[++i] ?? usage(`${arg} needs a value`);
+    if (arg === '--') {
+      options.command = argv.slice(i + 1);
+      break;
+    } else if (arg === '--state-dir') options.stateDir = value();
+    else if (arg === '--timeout-ms') options.timeoutMs = Number(value());
+    else if (arg === '--mem-mb') options.memMb = Number(value());
+    else if (arg === '--result-json') options.resultJson = value();
+    else if (arg === '--show-boot') options.showBoot = true;
+    else if (arg === '--owner-pid') options.ownerPids = [...(options.ownerPids ?? []), Number(value())];
+    else if (arg === '--env') {
+      const [name, ...rest] = value().split('=');
+      if (rest.length === 0) usage(`--env wants NAME=VALUE`);
+      options.env![name] = rest.join('=');
+    } else usage(`unknown option ${arg}`);
+  }
+  if (options.command.length === 0) usage('no command given after --');
+  if (!(options.timeoutMs > 0)) usage('--timeout-ms must be a positive number');
+  if (options.ownerPids?.some((pid) => !Number.isInteger(pid) || pid <= 0)) usage('--owner-pid wants a pid');
+  return options;
+}
+
+/**
+ * Passes the console through from init's "booted" line on (unless --show-boot), without init's own
+ * `mvnet-lab:` lines and the kernel's last words, so what is printed is mostly the command's output.
+ */
+function consolePrinter(showBoot: boolean): (text: string) => void {
+  let booted = showBoot;
+  let partial = '';
+  return (text) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('mvnet-lab: booted')) booted = true;
+      if (line.startsWith('mvnet-lab: command exited')) booted = showBoot;
+      if (booted && (showBoot || !/^(mvnet-lab: |reboot: )/.test(line))) process.stdout.write(`${line}\n`);
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const writeResult = (value: unknown): void => {
+    if (options.resultJson) fs.writeFileSync(options.resultJson, JSON.stringify(value, null, 2));
+  };
+  try {
+    const result = await runInLab({ ...options, onConsole: consolePrinter(options.showBoot) });
+    writeResult({ ok: true, result });
+    const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    process.stderr.write(
+      `lab: exit code ${result.exitCode}; booted in ${seconds(result.bootMs)}, ` +
+        `total ${seconds(result.totalMs)} (console log: ${result.consoleLog})\n`,
+    );
+    process.exitCode = result.exitCode;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    writeResult({ ok: false, error: message });
+    process.stderr.write(`lab: ${message}\n`);
+    process.exitCode = LAB_FAILED;
+  }
+}
+
+void main();
