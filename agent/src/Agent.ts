@@ -9,9 +9,11 @@ import { createAgentServiceImpl } from './api/agentServiceImpl';
 import { errorStatusMiddleware } from './api/errorStatus';
 import { grpcAddress, parseListenAddress } from './api/listenAddress';
 import { reflectionServices } from './api/reflection';
+import { EndpointService } from './domain/EndpointService';
 import { HostService } from './domain/HostService';
 import { Mutex } from './domain/Mutex';
 import { NetworkService } from './domain/NetworkService';
+import { restoreEndpoints } from './domain/restoreEndpoints';
 import { restoreHost } from './domain/restoreHost';
 import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
 import { Iproute2Driver } from './kernel/Iproute2Driver';
@@ -32,6 +34,8 @@ export interface AgentOptions {
   driver?: LinkDriver;
   /** Overrides the boot id (tests simulating a reboot). */
   bootId?: string;
+  /** How often endpoints are checked for a vanished container, in ms (default 5000; 0: never). */
+  checkIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -62,6 +66,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     logger.info({ capabilities, netns: options.netns ?? '', stateDir: options.stateDir }, 'kernel probed');
     const mutex = new Mutex();
     await restoreHost({ store, driver, capabilities, logger, bootId });
+    await restoreEndpoints({ store, driver, logger });
+    const endpoints = new EndpointService({ store, driver, logger, mutex });
     const facts = {
       hostname: hostname(),
       version: mvnetVersion(),
@@ -77,6 +83,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       createAgentServiceImpl({
         host: new HostService(facts, driver, store),
         networks: new NetworkService({ store, driver, capabilities, logger, mutex }),
+        endpoints,
       }),
     );
     server.add(HealthDefinition, HealthServiceImpl(health));
@@ -89,10 +96,23 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const address = await listenOn(server, listen, logger);
     health.setStatus('healthy');
     health.setStatus('healthy', AgentServiceDefinition.fullName);
+    const checkIntervalMs = options.checkIntervalMs ?? 5000;
+    const checker =
+      checkIntervalMs > 0
+        ? setInterval(
+            () =>
+              void endpoints
+                .checkEndpoints()
+                .catch((err: unknown) => logger.warn({ err }, 'endpoint check failed')),
+            checkIntervalMs,
+          )
+        : undefined;
+    checker?.unref();
     logger.info({ address, version: facts.version }, 'serving');
     return {
       address,
       close: async (graceMs = 2000) => {
+        clearInterval(checker);
         health.setStatus('unhealthy');
         await shutdown(server, graceMs);
         await driver.close();

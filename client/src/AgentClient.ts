@@ -1,9 +1,17 @@
 import { createClient, type Channel, type Client } from 'nice-grpc';
-import { AgentServiceDefinition, type DeleteNetworkResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import {
+  AgentServiceDefinition,
+  type DeleteEndpointResponse,
+  type DeleteNetworkResponse,
+} from '../../proto/gen/mvnet/v1/agent_service';
+import type { Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
 import type { Host } from '../../proto/gen/mvnet/v1/host';
 import type { Network } from '../../proto/gen/mvnet/v1/network';
 import { DEFAULT_HOST, openChannel } from './connection';
 import { toMvnetError } from './errors';
+
+/** An endpoint spec as the SDK takes it: network and netns, the rest optional (name defaults to the netns). */
+export type EndpointSpec = Partial<Omit<Endpoint, 'status'>> & { network: string; netns: string };
 
 /** A network spec as the SDK takes it: any subset of Network's fields (the rest default). */
 export type NetworkSpec = Partial<Omit<Network, 'status'>> & { name: string };
@@ -55,6 +63,27 @@ export class AgentClient {
     return this.call((signal) =>
       this.client.deleteNetwork({ name, force: options.force ?? false }, { signal }),
     );
+  }
+
+  /** Attaches a container (its netns: a name, a path or "pid:N") to a network. */
+  async createEndpoint(endpoint: EndpointSpec): Promise<{ endpoint: Endpoint; revision: number }> {
+    const res = await this.call((signal) => this.client.createEndpoint({ endpoint }, { signal }));
+    return { endpoint: res.endpoint!, revision: res.revision };
+  }
+
+  async getEndpoint(network: string, name: string): Promise<Endpoint> {
+    const res = await this.call((signal) => this.client.getEndpoint({ network, name }, { signal }));
+    return res.endpoint!;
+  }
+
+  /** The endpoints of one network, or of all when `network` is omitted. */
+  async listEndpoints(network = ''): Promise<{ endpoints: Endpoint[]; revision: number }> {
+    return this.call((signal) => this.client.listEndpoints({ network }, { signal }));
+  }
+
+  /** Detaches an endpoint and releases its lease; a missing one is success. */
+  async deleteEndpoint(network: string, name: string): Promise<DeleteEndpointResponse> {
+    return this.call((signal) => this.client.deleteEndpoint({ network, name }, { signal }));
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /** The mvnet SDK: typed clients of mvnet agents, and the wire types they speak. */
-export { AgentClient, type AgentClientOptions, type NetworkSpec } from './AgentClient';
+export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSpec } from './AgentClient';
 export { DEFAULT_HOST, hostTarget } from './connection';
 export { MvnetError, RETRYABLE_CODES } from './errors';
 export { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';

@@ -3,36 +3,12 @@
  * iproute2 driver in a throwaway netns (integration), so the fake refuses what the kernel refuses,
  * with the same messages.
  */
-import { KernelCapabilities, KernelError, LinkDriver } from '../../agent/src/kernel/LinkDriver';
+import { LinkDriver } from '../../agent/src/kernel/LinkDriver';
+import { describeAddressRouteContract } from './addressRouteContract';
+import { eventually, kernelErrorOf, LinkDriverFixture, linkNames } from './contractSupport';
+import { describeEndpointContract } from './endpointContract';
 
-/** A driver on a fresh host whose `parent` is an Ethernet link, up, with nothing stacked on it. */
-export interface LinkDriverFixture {
-  driver: LinkDriver;
-  parent: string;
-  /** What the host's kernel supports, known independently of the driver's probe. */
-  capabilities: KernelCapabilities;
-  cleanup: () => Promise<void>;
-}
-
-async function kernelErrorOf(promise: Promise<unknown>): Promise<KernelError> {
-  const outcome = await promise.then(
-    () => 'resolved',
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(KernelError);
-  return outcome as KernelError;
-}
-
-async function linkNames(driver: LinkDriver): Promise<string[]> {
-  return (await driver.listLinks()).map((l) => l.name).sort();
-}
-
-/** Polls until `read` gives `expected`: the kernel reports carrier changes a little later. */
-async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await read()) !== expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  expect(await read()).toBe(expected);
-}
+export type { ContainerFixture, LinkDriverFixture } from './contractSupport';
 
 /** Declares the LinkDriver contract for the driver `makeDriver` builds (a fresh one per test). */
 export function describeLinkDriverContract(name: string, makeDriver: () => Promise<LinkDriverFixture>): void {
@@ -124,7 +100,7 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
       expect(err.message).toMatch(/^cannot create macvlan mvnet-sixteen-bx: .*not a valid ifname$/);
     });
 
-    it('removes the half-made macvlan when its alias is refused', async () => {
+    it('refuses an alias longer than 255 bytes and leaves nothing behind', async () => {
       const err = await kernelErrorOf(macvlan('mv0', { alias: 'x'.repeat(256) }));
       expect(err.message).toMatch(/^cannot create macvlan mv0: .*alias too long$/);
       expect(await driver.getLink('mv0')).toBeUndefined();
@@ -164,6 +140,19 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
     it('refuses to set a missing link up', async () => {
       const err = await kernelErrorOf(driver.setLinkUp('nope0'));
       expect(err.message).toBe('cannot set link nope0 up: Cannot find device "nope0"');
+    });
+
+    it("refuses to bring up a macvlan with a MAC the parent answers to: another macvlan's that is up, or its own", async () => {
+      const parentMac = (await driver.getLink(parent))!.mac;
+      await macvlan('mv0', { mac: '02:00:00:00:00:55' });
+      await macvlan('mv1', { mac: '02:00:00:00:00:55' });
+      await macvlan('mv2', { mac: parentMac });
+      await driver.setLinkUp('mv0');
+      const taken = await kernelErrorOf(driver.setLinkUp('mv1'));
+      expect(taken.message).toBe('cannot set link mv1 up: Address already in use');
+      const parents = await kernelErrorOf(driver.setLinkUp('mv2'));
+      expect(parents.message).toBe('cannot set link mv2 up: Address already in use');
+      expect((await driver.getLink('mv1'))?.adminUp).toBe(false);
     });
 
     it('sets and clears promiscuous mode', async () => {
@@ -231,4 +220,6 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
       expect(await driver.listLinks()).toEqual(before);
     });
   });
+  describeEndpointContract(name, makeDriver);
+  describeAddressRouteContract(name, makeDriver);
 }

@@ -2,8 +2,9 @@
 /**
  * The README's main command: Docker's macvlan seed demo, driven through mvnet-agent and the mvnet CLI, on
  * this machine's kernel, in throwaway network namespaces (`mvdemo-*`): a "switch" with the physical
- * network's gateway 192.168.0.1, a host whose eth0 is plugged into it, and an agent serving that host.
- * Leaves nothing behind, also when interrupted.
+ * network's gateway 192.168.0.1, a host whose eth0 is plugged into it, an agent serving that host, and
+ * two containers c1 and c2 (bare namespaces) on the seed's network, which ping each other and the
+ * gateway. Fails when a ping does; leaves nothing behind, also when interrupted.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,19 +19,10 @@ const DIST = path.join(__dirname, '../..');
 const CLI = path.join(DIST, 'client/src/cli/main.js');
 const AGENT = path.join(DIST, 'agent/src/main.js');
 
-/** The seed's first command, as `docker network create` takes it. */
-const CREATE_SEED_NETWORK = [
-  'network',
-  'create',
-  '-d',
-  'macvlan',
-  '--subnet',
-  '192.168.0.0/24',
-  '--gateway',
-  '192.168.0.1',
-  '-o',
-  'parent=eth0',
-  'mvnet',
+/** The seed's containers: each a network namespace, with the address the seed gives it. */
+const CONTAINERS = [
+  { name: 'c1', netns: `${PREFIX}c1`, ip: '192.168.0.3' },
+  { name: 'c2', netns: `${PREFIX}c2`, ip: '192.168.0.4' },
 ];
 
 let agent: ChildProcess | undefined;
@@ -45,13 +37,37 @@ function say(text: string): void {
   process.stdout.write(`\n# ${text}\n`);
 }
 
-/** Runs the mvnet CLI as a user would, echoing the command like a shell transcript. */
-function mvnet(host: string, ...args: string[]): string {
-  process.stdout.write(`$ mvnet ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [CLI, '--host', host, ...args], { encoding: 'utf8' });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`mvnet ${args.join(' ')} failed: ${r.stderr.trim()}`);
-  return r.stdout;
+/**
+ * Runs a command to its end, collecting its output. Asynchronously, so that a Ctrl-C is handled at once
+ * (cleanup, exit) rather than after the demo's remaining steps, as it would be between spawnSync calls.
+ */
+function run(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output: status === 0 ? stdout : stdout + stderr }));
+  });
+}
+
+/** Runs the mvnet CLI as a user would (`line` split on spaces), echoing it like a shell transcript. */
+async function mvnet(host: string, line: string): Promise<void> {
+  process.stdout.write(`$ mvnet ${line}\n`);
+  const r = await run(process.execPath, [CLI, '--host', host, ...line.split(' ')]);
+  if (r.status !== 0) throw new Error(`mvnet ${line} failed: ${r.output.trim()}`);
+  process.stdout.write(r.output);
+}
+
+/** Pings from inside a container, shown as the seed's busybox shell shows it; a lost ping fails the demo. */
+async function pingFrom(netns: string, address: string): Promise<void> {
+  const args = ['-c', '3', '-W', '1', address];
+  process.stdout.write(`/ # ping ${args.join(' ')}\n`);
+  const r = await run('ip', ['netns', 'exec', netns, 'ping', ...args]);
+  process.stdout.write(r.output);
+  if (r.status !== 0) throw new Error(`ping ${address} from ${netns} failed (exit status ${r.status})`);
 }
 
 /** Removes every demo namespace (also those of an earlier, interrupted run) and the agent. */
@@ -111,12 +127,26 @@ async function main(): Promise<void> {
   await startAgent(socket, path.join(workDir, 'state'));
   const host = `unix://${socket}`;
   say('Creation of MACVLAN network "mvnet" bound to eth0 on the host');
-  mvnet(host, ...CREATE_SEED_NETWORK);
-  mvnet(host, 'network', 'ls');
-  mvnet(host, 'network', 'inspect', 'mvnet');
-  say('the same request again is a safe retry: it returns the network as it is');
-  mvnet(host, ...CREATE_SEED_NETWORK);
-  mvnet(host, 'network', 'rm', 'mvnet');
+  await mvnet(
+    host,
+    'network create -d macvlan --subnet 192.168.0.0/24 --gateway 192.168.0.1 -o parent=eth0 mvnet',
+  );
+  say('Creation of containers on the "mvnet" network: a container is its network namespace');
+  for (const c of CONTAINERS) {
+    process.stdout.write(`$ ip netns add ${c.netns}\n`);
+    ip('netns', 'add', c.netns);
+    await mvnet(host, `network connect --ip ${c.ip} --name ${c.name} mvnet ${c.netns}`);
+  }
+  await mvnet(host, 'network inspect mvnet');
+  say(`in c2 (ip netns exec ${CONTAINERS[1].netns}): c2 reaches c1 on the macvlan network`);
+  await pingFrom(CONTAINERS[1].netns, CONTAINERS[0].ip);
+  say(
+    `in c1 (ip netns exec ${CONTAINERS[0].netns}): c1 reaches the physical network's gateway, on the switch`,
+  );
+  await pingFrom(CONTAINERS[0].netns, '192.168.0.1');
+  say('Disconnecting the containers, then removing the network');
+  for (const c of CONTAINERS) await mvnet(host, `network disconnect mvnet ${c.name}`);
+  await mvnet(host, 'network rm mvnet');
   say('demo done: cleaning up');
 }
 

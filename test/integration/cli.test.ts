@@ -13,6 +13,7 @@ interface CliRun {
 }
 
 let agent: RunningAgent;
+let driver: MemoryDriver;
 let stateDir: string;
 
 /** Runs `mvnet --host <the test agent> <line>` in-process and captures what it prints. */
@@ -40,7 +41,7 @@ beforeAll(async () => {
     listen: '127.0.0.1:0',
     stateDir,
     logger: pino({ level: 'silent' }),
-    driver: new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }] }),
+    driver: (driver = new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }] })),
   });
 });
 
@@ -228,5 +229,155 @@ describe('mvnet CLI against a running agent', () => {
     expect(run.stderr).toMatch(
       /\(UNAVAILABLE\): is mvnet-agent running and listening on 127\.0\.0\.1:1\?\n$/,
     );
+  });
+});
+
+/** An endpoint as `--output json` prints it. */
+interface EndpointJson {
+  name: string;
+  network: string;
+  netns: string;
+  ifname: string;
+  ipv4Address?: string;
+  macAddress: string;
+  status: { state: string };
+}
+
+describe('mvnet CLI: containers on a network, as docker network connect/disconnect', () => {
+  const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+  beforeAll(async () => {
+    for (const name of ['c1', 'c2', 'c3']) driver.addNetnsBehindBack({ name });
+    const create = 'network create --subnet 192.168.0.0/24 --gateway 192.168.0.1 -o parent=eth0 mvnet';
+    expect(await mvnet(create)).toMatchObject({ code: 0 });
+  });
+
+  it("connects the seed's c1 with --ip, printing nothing as Docker does", async () => {
+    expect(await mvnet('network connect --ip 192.168.0.3 --name c1 mvnet c1')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+  });
+
+  it('names the endpoint after its netns and allocates the first free address; json prints it', async () => {
+    const run = await mvnet('--output json network connect mvnet c2');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual({
+      name: 'c2',
+      network: 'mvnet',
+      netns: 'c2',
+      ifname: 'eth0',
+      ipv4Address: '192.168.0.2',
+      macAddress: expect.stringMatching(MAC),
+      status: { state: 'ENDPOINT_STATE_READY', revision: expect.any(Number) },
+    });
+  });
+
+  it('connects the same container again as a safe retry, keeping its address and MAC', async () => {
+    const first = JSON.parse((await mvnet('--output json network connect mvnet c2')).stdout) as EndpointJson;
+    const again = await mvnet('--output json network connect mvnet c2');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(first);
+    expect(first.ipv4Address).toBe('192.168.0.2');
+  });
+
+  it('refuses to connect it again with another address (ALREADY_EXISTS)', async () => {
+    const run = await mvnet('network connect --ip 192.168.0.9 mvnet c2');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: endpoint c2 already exists on network mvnet .*\(ALREADY_EXISTS\)\n$/);
+  });
+
+  it("reports the agent's refusals: a taken address, a missing netns", async () => {
+    const taken = await mvnet('network connect --ip 192.168.0.3 mvnet c3');
+    expect(taken).toMatchObject({ code: 1, stdout: '' });
+    expect(taken.stderr).toMatch(/192\.168\.0\.3 is taken by .*\(FAILED_PRECONDITION\)\n$/);
+    const ghost = await mvnet('network connect mvnet ghost');
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr).toMatch(/network namespace ghost does not exist.*\(FAILED_PRECONDITION\)\n$/);
+  });
+
+  it('refuses an address with a prefix or of the wrong family before calling the agent', async () => {
+    expect(await mvnet('network connect --ip 192.168.0.5/24 mvnet c3')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^Error: --ip 192\.168\.0\.5\/24: give the address without prefix/),
+    });
+    expect(await mvnet('network connect --ip6 192.168.0.5 mvnet c3')).toMatchObject({ code: 2 });
+  });
+
+  it('lists the endpoints as a table, and as an array in json mode', async () => {
+    const run = await mvnet('endpoint ls');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('NETWORK   NAME   NETNS   IFNAME   IPV4          IPV6   MAC                 STATE');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^mvnet {5}c1 {5}c1 {6}eth0 {5}192\.168\.0\.3 {3}- {6}[0-9a-f:]{17} {3}ready$/),
+      expect.stringMatching(/^mvnet {5}c2 {5}c2 {6}eth0 {5}192\.168\.0\.2 {3}- {6}[0-9a-f:]{17} {3}ready$/),
+      '',
+    ]);
+    const json = JSON.parse((await mvnet('endpoint list mvnet --output json')).stdout) as EndpointJson[];
+    expect(json.map((e) => [e.name, e.ipv4Address, e.status.state])).toEqual([
+      ['c1', '192.168.0.3', 'ENDPOINT_STATE_READY'],
+      ['c2', '192.168.0.2', 'ENDPOINT_STATE_READY'],
+    ]);
+    expect(await mvnet('endpoint ls nosuch')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: No such network: nosuch\n',
+    });
+  });
+
+  it("fills the network's Containers in inspect, keyed by endpoint name, as Docker does", async () => {
+    const run = await mvnet('network inspect mvnet');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const [view] = JSON.parse(run.stdout) as { Containers: object; Mvnet: { status: object } }[];
+    expect(view.Containers).toEqual({
+      c1: {
+        Name: 'c1',
+        EndpointID: 'mvnet/c1',
+        MacAddress: expect.stringMatching(MAC),
+        IPv4Address: '192.168.0.3/24',
+        IPv6Address: '',
+        Netns: 'c1',
+        Ifname: 'eth0',
+        State: 'ready',
+      },
+      c2: expect.objectContaining({ Name: 'c2', IPv4Address: '192.168.0.2/24', Netns: 'c2' }),
+    });
+    expect(view.Mvnet.status).toMatchObject({ endpoint_count: 2 });
+  });
+
+  it('disconnects a container by endpoint name, printing nothing', async () => {
+    expect(await mvnet('network disconnect mvnet c1')).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await mvnet('endpoint ls mvnet')).stdout).not.toMatch(/^mvnet +c1 /m);
+    expect((await driver.inspectEndpoint({ name: 'c1' }, 'eth0')).link).toBeUndefined();
+  });
+
+  it('disconnects a container by its netns, however the netns is written', async () => {
+    expect(await mvnet('network connect --name web mvnet c3')).toMatchObject({ code: 0 });
+    const run = await mvnet('--output json network disconnect mvnet /var/run/netns/c3');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual([{ network: 'mvnet', name: 'web', revision: expect.any(Number) }]);
+    expect((await mvnet('endpoint ls mvnet')).stdout).not.toMatch(/^mvnet +web /m);
+  });
+
+  it('keeps the MAC of an endpoint across a disconnect and a new connect', async () => {
+    const before = JSON.parse((await mvnet('--output json network connect mvnet c2')).stdout) as EndpointJson;
+    expect(await mvnet('network disconnect mvnet c2')).toMatchObject({ code: 0 });
+    const after = JSON.parse((await mvnet('--output json network connect mvnet c2')).stdout) as EndpointJson;
+    expect(after.macAddress).toBe(before.macAddress);
+  });
+
+  it('fails, as Docker does, for a container that is not connected or a network that does not exist', async () => {
+    expect(await mvnet('network disconnect mvnet c1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: endpoint c1 is not connected to network mvnet\n',
+    });
+    expect(await mvnet('network disconnect nosuch c1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: No such network: nosuch\n',
+    });
   });
 });

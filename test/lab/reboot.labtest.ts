@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AgentClient, NetworkState, type NetworkSpec } from '../../client/src';
 import { spawnAgent } from '../support/agentProcess';
-import { buildLabHost, linkIn } from './labHost';
+import { buildLabHost, ip, linkIn } from './labHost';
 
 const NS = 'mvt-labboot';
 const STATE = process.env.MVNET_LAB_STATE ?? '/tmp';
@@ -20,6 +20,7 @@ const NETWORKS: NetworkSpec[] = [
   {
     name: 'macvlan10',
     parent: 'eth0.10',
+    hostAccess: true,
     subnets: [{ cidr: '192.168.10.0/24', gateway: '192.168.10.1', ipRange: '', auxAddresses: {} }],
   },
   {
@@ -56,6 +57,7 @@ interface Facts {
     const { networks, revision } = await client.listNetworks();
     const links = networks.map((n) => n.status!.parentLink);
     expect(links).toHaveLength(4);
+    links.push(networks.find((n) => n.name === 'macvlan10')!.status!.hostLink);
     for (const link of links) expect(linkIn(NS, link)!.ifalias).toMatch(/^mvnet:/);
     const facts: Facts = { bootId: (await client.getHost()).host.bootId, revision, links };
     fs.writeFileSync(FACTS, JSON.stringify(facts));
@@ -83,6 +85,8 @@ interface Facts {
     expect(linkIn(NS, 'eth0.20')!.linkinfo.info_data.id).toBe(20);
     expect(linkIn(NS, 'bond0.30')!.link).toBe('bond0');
     expect(linkIn(NS, 'bond0.30')!.flags).toContain('PROMISC');
+    const shim = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', facts.links[4]))[0];
+    expect(shim.addr_info.map((a: { local: string }) => a.local)).toEqual(['192.168.10.254']);
     expect(agent.logs.some((l) => l.msg === 'host rebooted since last run: restoring')).toBe(true);
     const client = new AgentClient({ host: agent.address });
     const { host } = await client.getHost();
@@ -91,7 +95,7 @@ interface Facts {
     expect(networks.map((n) => n.name).sort()).toEqual(['bond30', 'iso', 'macvlan10', 'macvlan20']);
     for (const n of networks) expect(n.status!.state).toBe(NetworkState.NETWORK_STATE_READY);
     // Each repair is a change with its own revision (a DRIFT event), after the ones before the reboot.
-    expect(revision).toBeGreaterThanOrEqual(facts.revision + 4);
+    expect(revision).toBeGreaterThanOrEqual(facts.revision + 5);
     client.close();
     await agent.stop();
   });

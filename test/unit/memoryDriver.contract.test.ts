@@ -1,6 +1,10 @@
 import { KernelCapabilities } from '../../agent/src/kernel/LinkDriver';
 import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
-import { describeLinkDriverContract, LinkDriverFixture } from '../contract/linkDriverContract';
+import {
+  ContainerFixture,
+  describeLinkDriverContract,
+  LinkDriverFixture,
+} from '../contract/linkDriverContract';
 
 /** This machine's kernel (DESIGN.md, "Facts about the machines here"). */
 const THIS_MACHINE: KernelCapabilities = {
@@ -19,13 +23,42 @@ const EVERY_CAPABILITY: KernelCapabilities = {
   vlanFilteringBridge: true,
 };
 
+/** Containers on the in-memory kernel: its test helpers, with pids no real process needs to hold. */
+function memoryContainers(driver: MemoryDriver): ContainerFixture {
+  let made = 0;
+  return {
+    addNamed: async () => {
+      const ref = { name: `c${++made}` };
+      driver.addNetnsBehindBack(ref);
+      return ref;
+    },
+    addByPid: async () => {
+      const ref = { pid: 40000 + ++made };
+      driver.addNetnsBehindBack(ref);
+      return ref;
+    },
+    recreate: async (netns) => {
+      driver.removeNetnsBehindBack(netns);
+      driver.addNetnsBehindBack(netns);
+    },
+    missing: () => ({ name: 'mvt-missing' }),
+    addForeignLink: async (netns, name) => driver.addLinkBehindBack({ name, kind: 'veth' }, netns),
+    routes: async (netns) => driver.routesIn(netns).sort(),
+    hostAddresses: async (name) => driver.addressesOf(name).sort(),
+  };
+}
+
 function memoryHost(capabilities: KernelCapabilities) {
-  return async (): Promise<LinkDriverFixture> => ({
-    driver: new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }], capabilities }),
-    parent: 'eth0',
-    capabilities,
-    cleanup: async () => {},
-  });
+  return async (): Promise<LinkDriverFixture> => {
+    const driver = new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }], capabilities });
+    return {
+      driver,
+      parent: 'eth0',
+      capabilities,
+      containers: memoryContainers(driver),
+      cleanup: async () => {},
+    };
+  };
 }
 
 describeLinkDriverContract('MemoryDriver on a kernel like this machine', memoryHost(THIS_MACHINE));
@@ -60,5 +93,58 @@ describe('MemoryDriver test helpers', () => {
       'cannot set link eth0 up: No buffer space available',
     );
     await expect(driver.setLinkUp('eth0')).resolves.toBeUndefined();
+  });
+});
+
+describe('MemoryDriver containers', () => {
+  const host = () => new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }] });
+  const attach = (driver: MemoryDriver, netns: { name: string } | { pid: number }) =>
+    driver.attachEndpoint({
+      tmpName: 'mvtmp0',
+      parent: 'eth0',
+      mode: 'bridge',
+      mac: '02:00:00:00:00:01',
+      alias: 'mvnet:a',
+      netns,
+      ifname: 'eth0',
+      addresses: ['10.0.0.2/24'],
+      gateways: ['10.0.0.1'],
+    });
+
+  it('takes the endpoints of a netns that goes away along with it', async () => {
+    const driver = host();
+    driver.addNetnsBehindBack({ name: 'c1' });
+    await attach(driver, { name: 'c1' });
+    driver.removeNetnsBehindBack({ name: 'c1' });
+    expect(await driver.inspectEndpoint({ name: 'c1' }, 'eth0')).toEqual({ netnsExists: false });
+    driver.addNetnsBehindBack({ name: 'c1' });
+    expect(await driver.listLinkNamesIn({ name: 'c1' })).toEqual(['lo']);
+  });
+
+  it('sees one netns under its name and its path, and under a pid and /proc/PID/ns/net', async () => {
+    const driver = host();
+    driver.addNetnsBehindBack({ path: '/run/netns/c1' });
+    driver.addNetnsBehindBack({ pid: 77 });
+    expect(await driver.netnsExists({ name: 'c1' })).toBe(true);
+    expect(await driver.netnsExists({ path: '/var/run/netns/c1' })).toBe(true);
+    expect(await driver.netnsExists({ path: '/proc/77/ns/net' })).toBe(true);
+    expect(await driver.netnsExists({ path: '/proc/78/ns/net' })).toBe(false);
+  });
+
+  it('turns an endpoint LOWERLAYERDOWN when the parent on the host loses its carrier', async () => {
+    const driver = host();
+    driver.addNetnsBehindBack({ pid: 77 });
+    await attach(driver, { pid: 77 });
+    driver.setOperState('eth0', 'DOWN');
+    expect((await driver.inspectEndpoint({ pid: 77 }, 'eth0')).link?.operState).toBe('LOWERLAYERDOWN');
+  });
+
+  it('records attaches, detaches and host routes as changes', async () => {
+    const driver = host();
+    driver.addNetnsBehindBack({ name: 'c1' });
+    await attach(driver, { name: 'c1' });
+    await driver.detachEndpoint({ name: 'c1' }, 'eth0', 'mvnet:a');
+    expect(driver.changes).toEqual(['attachEndpoint c1 eth0', 'detachEndpoint c1 eth0']);
+    expect(driver.routesIn({ name: 'c1' })).toEqual([]);
   });
 });

@@ -1,9 +1,4 @@
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  NotImplementedError,
-  PreconditionError,
-} from '../../agent/src/domain/errors';
+import { AlreadyExistsError, NotFoundError, PreconditionError } from '../../agent/src/domain/errors';
 import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
 import { makeMemoryHost, networkInput, subnet24, THIS_MACHINE, type MemoryHost } from '../support/memoryHost';
 
@@ -192,12 +187,20 @@ describe('NetworkService on the in-memory kernel', () => {
     expect(host.store.revision()).toBe(0);
   });
 
-  it('refuses host_access until the shim exists, changing nothing', async () => {
-    await expectRefusedUnchanged(
-      () => host.networks.createNetwork(networkInput({ hostAccess: true })),
-      NotImplementedError,
-      'host_access',
-    );
+  it('gives the host a shim on the parent with the highest free address, removed with the network', async () => {
+    const { network } = await host.networks.createNetwork(networkInput({ parent: 'eth0', hostAccess: true }));
+    expect(network.status.hostAddresses).toEqual(['192.168.10.254']);
+    const shim = await host.driver.getLink(network.status.hostLink!);
+    expect(shim).toMatchObject({
+      kind: 'macvlan',
+      parent: 'eth0',
+      macvlanMode: 'bridge',
+      alias: 'mvnet:macvlan10',
+      adminUp: true,
+    });
+    expect(host.store.leases('macvlan10').get('192.168.10.254')).toBe('the host-access shim');
+    await host.networks.deleteNetwork('macvlan10', false);
+    expect(await host.driver.getLink(network.status.hostLink!)).toBeUndefined();
   });
 
   it('fails NOT_FOUND for a network that does not exist', async () => {

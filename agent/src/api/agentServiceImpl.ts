@@ -1,13 +1,16 @@
 import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
+import type { EndpointService } from '../domain/EndpointService';
 import type { HostService } from '../domain/HostService';
 import type { NetworkService } from '../domain/NetworkService';
 import type { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
+import { endpointFromMessage, endpointToMessage } from './endpointMessages';
 import { hostToMessage } from './hostMessages';
 import { networkFromMessage, networkToMessage } from './networkMessages';
 
 export interface AgentServices {
   host: HostService;
   networks: NetworkService;
+  endpoints: EndpointService;
 }
 
 function notYet(method: string): never {
@@ -21,7 +24,7 @@ function notYet(method: string): never {
 export function createAgentServiceImpl(
   services: AgentServices,
 ): ServiceImplementation<typeof AgentServiceDefinition> {
-  const { host, networks } = services;
+  const { host, networks, endpoints } = services;
   return {
     async getHost() {
       const { facts, links, revision } = await host.getHost();
@@ -42,10 +45,21 @@ export function createAgentServiceImpl(
     async deleteNetwork(request) {
       return networks.deleteNetwork(request.name, request.force);
     },
-    createEndpoint: async () => notYet('CreateEndpoint'),
-    getEndpoint: async () => notYet('GetEndpoint'),
-    listEndpoints: async () => notYet('ListEndpoints'),
-    deleteEndpoint: async () => notYet('DeleteEndpoint'),
+    async createEndpoint(request) {
+      const { endpoint, revision } = await endpoints.createEndpoint(endpointFromMessage(request.endpoint));
+      return { endpoint: endpointToMessage(endpoint), revision };
+    },
+    async getEndpoint(request) {
+      const { endpoint, revision } = await endpoints.getEndpoint(request.network, request.name);
+      return { endpoint: endpointToMessage(endpoint), revision };
+    },
+    async listEndpoints(request) {
+      const { endpoints: list, revision } = await endpoints.listEndpoints(request.network);
+      return { endpoints: list.map(endpointToMessage), revision };
+    },
+    async deleteEndpoint(request) {
+      return endpoints.deleteEndpoint(request.network, request.name);
+    },
     apply: async () => notYet('Apply'),
     confirmApply: async () => notYet('ConfirmApply'),
     // eslint-disable-next-line require-yield

@@ -68,6 +68,8 @@ export function networkToMessage(view: NetworkView): Network {
       parentLinkOwned: status.parentLinkOwned,
       revision: status.revision,
       endpointCount: view.endpointCount,
+      hostLink: status.hostLink ?? '',
+      hostAddresses: status.hostAddresses ?? [],
     },
   };
 }

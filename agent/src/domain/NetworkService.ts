@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { KernelCapabilities, LinkDriver, LinkInfo } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
-import { AlreadyExistsError, NotFoundError, NotImplementedError, PreconditionError } from './errors';
+import { AlreadyExistsError, NotFoundError, PreconditionError } from './errors';
 import { applyLinkOps, describeLinkOp } from './linkOps';
+import { endpointMark } from './marks';
+import { parseNetnsRef } from './netnsRef';
 import type { Mutex } from './Mutex';
 import type { NetworkRecord } from './model';
 import { observeNetworkState } from './networkStatus';
@@ -35,11 +37,6 @@ export class NetworkService {
   /** Creates a network; the same spec again returns the existing one (a safe retry). */
   async createNetwork(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
     const spec = normalizeNetworkSpec(input);
-    if (spec.hostAccess) {
-      throw new NotImplementedError(
-        'network.host_access: the host-access shim is not available in this agent yet',
-      );
-    }
     return this.deps.mutex.run(async () => {
       const { store, driver, capabilities } = this.deps;
       const existing = store.getNetwork(spec.name);
@@ -61,7 +58,11 @@ export class NetworkService {
       const record: NetworkRecord = { spec, status: { ...observed, ...facts, revision: 0 } };
       let revision: number;
       try {
-        revision = store.transact((tx) => tx.putNetwork(record, 'ADDED'));
+        revision = store.transact((tx) => {
+          for (const address of plan.hostAddresses ?? [])
+            tx.putLease(spec.name, address, 'the host-access shim');
+          return tx.putNetwork(record, 'ADDED');
+        });
       } catch (err) {
         await applyLinkOps(driver, planNetworkRemoval(record, store.listNetworks())).catch(() => undefined);
         throw err;
@@ -93,7 +94,8 @@ export class NetworkService {
   }
 
   /**
-   * Deletes a network: refused while it has endpoints, unless forced. The state is committed first, so
+   * Deletes a network: refused while it has endpoints, unless forced (then they go too, each with its
+   * DELETED event, in the same transaction). The state is committed first, so
    * that the intent survives a crash; the kernel clean-up follows, and what it leaves behind is an orphan
    * removed at the next start.
    */
@@ -108,9 +110,20 @@ export class NetworkService {
           `network ${name} has ${endpoints} endpoint(s): disconnect them first, or delete with force`,
         );
       }
-      const revision = store.transact((tx) => tx.deleteNetwork(record));
+      const endpointRecords = store.listEndpoints(name);
+      const revision = store.transact((tx) => {
+        for (const endpoint of endpointRecords) tx.deleteEndpoint(endpoint);
+        return tx.deleteNetwork(record);
+      });
       const ops = planNetworkRemoval(record, store.listNetworks());
       try {
+        for (const { spec } of endpointRecords) {
+          await driver.detachEndpoint(
+            parseNetnsRef(spec.netns),
+            spec.ifname,
+            endpointMark(spec.network, spec.name),
+          );
+        }
         await applyLinkOps(driver, ops);
       } catch (err) {
         this.log(name).warn(

@@ -4,6 +4,9 @@ import type { LinkDriver } from '../kernel/LinkDriver';
 export type LinkOp =
   | { op: 'createVlan'; name: string; parent: string; vlanId: number; alias: string }
   | { op: 'createDummy'; name: string; alias: string; mtu?: number }
+  | { op: 'createMacvlan'; name: string; parent: string; alias: string }
+  | { op: 'addAddress'; name: string; cidr: string }
+  | { op: 'replaceRoute'; destination: string; dev: string }
   | { op: 'setUp'; name: string }
   | { op: 'setPromiscuous'; name: string; on: boolean }
   | { op: 'delete'; name: string };
@@ -15,6 +18,12 @@ export function describeLinkOp(op: LinkOp): string {
       return `create ${op.name} (VLAN ${op.vlanId} on ${op.parent})`;
     case 'createDummy':
       return `create dummy ${op.name}`;
+    case 'createMacvlan':
+      return `create macvlan ${op.name} on ${op.parent}`;
+    case 'addAddress':
+      return `add ${op.cidr} to ${op.name}`;
+    case 'replaceRoute':
+      return `route ${op.destination} via ${op.dev}`;
     case 'setUp':
       return `set ${op.name} up`;
     case 'setPromiscuous':
@@ -33,7 +42,8 @@ export async function applyLinkOps(driver: LinkDriver, ops: readonly LinkOp[]): 
   try {
     for (const op of ops) {
       await applyLinkOp(driver, op);
-      if (op.op === 'createVlan' || op.op === 'createDummy') created.push(op.name);
+      if (op.op === 'createVlan' || op.op === 'createDummy' || op.op === 'createMacvlan')
+        created.push(op.name);
     }
   } catch (err) {
     for (const name of created.reverse()) await driver.deleteLink(name).catch(() => undefined);
@@ -47,6 +57,12 @@ async function applyLinkOp(driver: LinkDriver, op: LinkOp): Promise<void> {
       return driver.createVlan({ name: op.name, parent: op.parent, vlanId: op.vlanId, alias: op.alias });
     case 'createDummy':
       return driver.createDummy({ name: op.name, alias: op.alias, mtu: op.mtu });
+    case 'createMacvlan':
+      return driver.createMacvlan({ name: op.name, parent: op.parent, mode: 'bridge', alias: op.alias });
+    case 'addAddress':
+      return driver.addAddress(op.name, op.cidr);
+    case 'replaceRoute':
+      return driver.replaceRoute(op.destination, op.dev);
     case 'setUp':
       return driver.setLinkUp(op.name);
     case 'setPromiscuous':

@@ -11,6 +11,11 @@ export function markFor(network: string): string {
   return `${MARK_PREFIX}${network}`;
 }
 
+/** The alias of an endpoint's link, inside its container's netns. */
+export function endpointMark(network: string, endpoint: string): string {
+  return `${MARK_PREFIX}${network}/${endpoint}`;
+}
+
 /** Whether a link alias is the agent's mark. */
 export function isMvnetMark(alias: string | undefined): boolean {
   return alias !== undefined && alias.startsWith(MARK_PREFIX);
@@ -22,4 +27,9 @@ export function isMvnetMark(alias: string | undefined): boolean {
  */
 export function dummyLinkName(network: string): string {
   return `mvd-${createHash('sha256').update(network).digest('hex').slice(0, 10)}`;
+}
+
+/** The host-access shim of a network: the host's own macvlan on the network's parent. */
+export function shimLinkName(network: string): string {
+  return `mvh-${createHash('sha256').update(network).digest('hex').slice(0, 10)}`;
 }

@@ -43,6 +43,9 @@ export interface NetworkStatus {
   parentLinkOwned: boolean;
   /** The agent turned promiscuous mode on (and turns it off with the last network asking for it). */
   promiscuousSetByAgent: boolean;
+  /** With hostAccess: the host's macvlan shim on parentLink, and its addresses (leases of the network). */
+  hostLink?: string;
+  hostAddresses?: string[];
   /** Revision of the last change. */
   revision: number;
 }
@@ -52,10 +55,35 @@ export interface NetworkRecord {
   status: NetworkStatus;
 }
 
-/** An endpoint as the API sees it, for counting and listing. Endpoints arrive with their own issue. */
-export interface EndpointRecord {
-  network: string;
+/**
+ * An endpoint's spec in normal form: a container's attachment to a network, identified by
+ * (network, name). Addresses and MAC are filled in (allocated or derived) at creation and kept for the
+ * endpoint's life: they are its lease.
+ */
+export interface EndpointSpec {
   name: string;
+  network: string;
+  /** As given: a netns name, an absolute path, or "pid:N". */
+  netns: string;
+  ifname: string;
+  /** "" when the network has no IPv4 subnet. */
+  ipv4Address: string;
+  /** "" when the network has no IPv6 subnet. */
+  ipv6Address: string;
+  macAddress: string;
+}
+
+export type EndpointState = 'ready' | 'lost' | 'failed';
+
+export interface EndpointStatus {
+  state: EndpointState;
+  message: string;
+  revision: number;
+}
+
+export interface EndpointRecord {
+  spec: EndpointSpec;
+  status: EndpointStatus;
 }
 
 export type ObjectKind = 'network' | 'endpoint' | 'host';

@@ -2,7 +2,8 @@ import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
 import { PreconditionError } from './errors';
 import { parsePrefix, prefixesOverlap } from './ip';
 import type { LinkOp } from './linkOps';
-import { dummyLinkName, isMvnetMark, markFor } from './marks';
+import { hostRoute, hostShimAddresses } from './ipam';
+import { dummyLinkName, isMvnetMark, markFor, shimLinkName } from './marks';
 import type { NetworkRecord, NetworkSpec } from './model';
 import { splitSubInterface } from './normalizeNetwork';
 
@@ -18,6 +19,8 @@ export interface NetworkPlan {
   parentLink: string;
   parentLinkOwned: boolean;
   promiscuousSetByAgent: boolean;
+  hostLink?: string;
+  hostAddresses?: string[];
   ops: LinkOp[];
 }
 
@@ -41,7 +44,30 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
   const ops = [...parent.ops];
   if (spec.promiscuous && !existing?.promiscuous)
     ops.push({ op: 'setPromiscuous', name: parent.parentLink, on: true });
-  return { ...parent, promiscuousSetByAgent, ops };
+  if (!spec.hostAccess) return { ...parent, promiscuousSetByAgent, ops };
+  const hostLink = shimLinkName(spec.name);
+  const hostAddresses = hostShimAddresses(spec);
+  ops.push(...planShim(spec.name, hostLink, parent.parentLink, hostAddresses));
+  return { ...parent, promiscuousSetByAgent, hostLink, hostAddresses, ops };
+}
+
+/**
+ * The host-access shim: macvlan children of one parent reach each other, but not the parent itself,
+ * so the host gets a macvlan of its own beside the endpoints, with /32 (/128) addresses, and a host
+ * route per endpoint through it (added as endpoints come). No subnet route: the host may have an
+ * address of the same subnet on the parent, which must keep working for everything else.
+ */
+export function planShim(
+  network: string,
+  hostLink: string,
+  parentLink: string,
+  addresses: string[],
+): LinkOp[] {
+  return [
+    { op: 'createMacvlan', name: hostLink, parent: parentLink, alias: markFor(network) },
+    ...addresses.map((a): LinkOp => ({ op: 'addAddress', name: hostLink, cidr: hostRoute(a) })),
+    { op: 'setUp', name: hostLink },
+  ];
 }
 
 /**
@@ -51,11 +77,12 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
 export function planNetworkRemoval(record: NetworkRecord, remaining: readonly NetworkRecord[]): LinkOp[] {
   const { parentLink, parentLinkOwned, promiscuousSetByAgent } = record.status;
   const others = onLink(remaining, parentLink).filter((n) => n.spec.name !== record.spec.name);
-  if (parentLinkOwned && others.length === 0) return [{ op: 'delete', name: parentLink }];
+  const shim: LinkOp[] = record.status.hostLink ? [{ op: 'delete', name: record.status.hostLink }] : [];
+  if (parentLinkOwned && others.length === 0) return [...shim, { op: 'delete', name: parentLink }];
   if (promiscuousSetByAgent && !others.some((n) => n.spec.promiscuous)) {
-    return [{ op: 'setPromiscuous', name: parentLink, on: false }];
+    return [...shim, { op: 'setPromiscuous', name: parentLink, on: false }];
   }
-  return [];
+  return shim;
 }
 
 function planParentLink(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, 'promiscuousSetByAgent'> {

@@ -3,6 +3,8 @@ import type { LinkOp } from './linkOps';
 import { isMvnetMark, markFor } from './marks';
 import type { NetworkRecord } from './model';
 import { splitSubInterface } from './normalizeNetwork';
+import { hostRoute } from './ipam';
+import { planShim } from './planNetwork';
 
 /** One planned repair, with the network it is for (none for an orphan) and why. */
 export interface RestoreStep {
@@ -22,8 +24,10 @@ export function planRestore(
   networks: readonly NetworkRecord[],
   links: ReadonlyMap<string, LinkInfo>,
   capabilities: KernelCapabilities,
+  endpointAddresses: ReadonlyMap<string, string[]> = new Map(),
 ): RestoreStep[] {
   const needed = new Set(networks.filter((n) => n.status.parentLinkOwned).map((n) => n.status.parentLink));
+  for (const n of networks) if (n.status.hostLink) needed.add(n.status.hostLink);
   const steps: RestoreStep[] = [...links.values()]
     .filter((link) => isMvnetMark(link.alias) && !needed.has(link.name))
     .map((link) => ({
@@ -38,7 +42,40 @@ export function planRestore(
     const step = planParentRepair(network, links, capabilities);
     if (step) steps.push(step);
   }
+  for (const network of networks) {
+    const step = planShimRepair(network, links, endpointAddresses.get(network.spec.name) ?? []);
+    if (step) steps.push(step);
+  }
   return steps;
+}
+
+/** A missing host-access shim (after a reboot) is made again, with a route to every endpoint. */
+function planShimRepair(
+  network: NetworkRecord,
+  links: ReadonlyMap<string, LinkInfo>,
+  addresses: string[],
+): RestoreStep | undefined {
+  const { hostLink, hostAddresses, parentLink } = network.status;
+  if (!hostLink) return undefined;
+  const link = links.get(hostLink);
+  if (link)
+    return link.adminUp
+      ? undefined
+      : {
+          network: network.spec.name,
+          reason: `host-access shim ${hostLink} was down: set up`,
+          ops: [{ op: 'setUp', name: hostLink }],
+        };
+  const routes = addresses.map((a): LinkOp => ({
+    op: 'replaceRoute',
+    destination: hostRoute(a),
+    dev: hostLink,
+  }));
+  return {
+    network: network.spec.name,
+    reason: `host-access shim ${hostLink} was missing: re-created`,
+    ops: [...planShim(network.spec.name, hostLink, parentLink, hostAddresses ?? []), ...routes],
+  };
 }
 
 function planParentRepair(

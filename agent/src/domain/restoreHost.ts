@@ -39,7 +39,12 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
   );
   const links = new Map((await driver.listLinks()).map((l) => [l.name, l]));
   const report: RestoreReport = { reboot, repaired: [], failed: [] };
-  for (const step of planRestore(store.listNetworks(), links, deps.capabilities)) {
+  const endpointAddresses = new Map<string, string[]>();
+  for (const { spec } of store.listEndpoints()) {
+    const list = endpointAddresses.get(spec.network) ?? [];
+    endpointAddresses.set(spec.network, [...list, ...[spec.ipv4Address, spec.ipv6Address].filter(Boolean)]);
+  }
+  for (const step of planRestore(store.listNetworks(), links, deps.capabilities, endpointAddresses)) {
     const log = logger.child({ network: step.network, ops: step.ops.map(describeLinkOp) });
     try {
       await applyLinkOps(driver, step.ops);

@@ -70,6 +70,35 @@ export interface CreateMacvlanOptions {
   mac?: string;
 }
 
+/** A container's side of an endpoint: a macvlan moved into the container's netns and configured there. */
+export interface AttachEndpointOptions {
+  /** The name the link is made with, inside the container netns, before its rename to ifname: unique, at most 15 bytes. */
+  tmpName: string;
+  /** The host-side parent (a NIC, bond, sub-interface or dummy). */
+  parent: string;
+  mode: MacvlanMode;
+  mac: string;
+  /** 0 or undefined: the parent's. */
+  mtu?: number;
+  /** The agent's mark; it stays on the link across the move. */
+  alias: string;
+  netns: NetnsRef;
+  /** The name inside the container ("eth0"). */
+  ifname: string;
+  /** CIDR form: "192.168.0.3/24", "2001:db8::3/64". IPv6 addresses are added without DAD. */
+  addresses: string[];
+  /** Default routes' gateways, at most one per family; none for an internal network. */
+  gateways: string[];
+}
+
+/** What the kernel shows of an endpoint's link inside its container's namespace. */
+export interface EndpointObservation {
+  /** The netns exists (a named one, a path, or a live pid). */
+  netnsExists: boolean;
+  /** The link named ifname in that netns, when there is one. */
+  link?: LinkInfo & { addresses: string[] };
+}
+
 /**
  * Failure of a kernel operation. `argv`, `exitCode` and `stderr` are for the logs; `message` is short
  * and fit for the caller.
@@ -98,6 +127,28 @@ export interface LinkDriver {
   deleteLink(name: string): Promise<void>;
   setLinkUp(name: string): Promise<void>;
   setPromiscuous(name: string, on: boolean): Promise<void>;
+  /**
+   * Makes an endpoint: a macvlan on `parent`, moved into the container's netns, renamed to `ifname`,
+   * addressed, up, with default routes. On failure it removes what it made, on either side, and throws.
+   */
+  attachEndpoint(opts: AttachEndpointOptions): Promise<void>;
+  /**
+   * Removes an endpoint's link from its container's netns, only when the link there carries `alias`
+   * (another link named `ifname` is never touched). A missing netns or link is success.
+   */
+  detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void>;
+  /** Looks at an endpoint's link in its container's netns. */
+  inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation>;
+  /** Whether a container's netns exists (cheap: no process), for noticing LOST endpoints. */
+  netnsExists(netns: NetnsRef): Promise<boolean>;
+  /** Names of the links in a container's netns ([] when the netns is missing), to pick a free ifname. */
+  listLinkNamesIn(netns: NetnsRef): Promise<string[]>;
+  /** Adds an address (CIDR) to a host link; an address already there is success. */
+  addAddress(name: string, cidr: string): Promise<void>;
+  /** Adds a route on the host to `destination` (CIDR) through link `dev`; an existing one is replaced. */
+  replaceRoute(destination: string, dev: string): Promise<void>;
+  /** Deletes a route on the host; a missing one is success. */
+  deleteRoute(destination: string, dev: string): Promise<void>;
   /** Probes, without changing the host namespace, which link kinds the kernel supports. */
   probeCapabilities(): Promise<KernelCapabilities>;
   /** Releases long-lived resources (processes). */

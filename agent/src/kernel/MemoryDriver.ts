@@ -1,15 +1,24 @@
+import { checkCidr, checkIfname, checkNetnsRef, checkPrefix } from './batchTokens';
+import { attachAction, checkAttachOptions, endpointAction } from './endpointCommands';
 import {
+  AttachEndpointOptions,
   CreateDummyOptions,
   CreateMacvlanOptions,
   CreateVlanOptions,
+  EndpointObservation,
   KernelCapabilities,
   KernelError,
   LinkDriver,
   LinkInfo,
+  NetnsRef,
 } from './LinkDriver';
+import { MemoryContainers } from './MemoryContainers';
+import { MemoryHost } from './MemoryHost';
+import { MemoryLinkSeed } from './MemoryNamespace';
+import * as ip from './memoryRefusals';
+import { describeNetns } from './netnsRef';
 
-/** A link that exists from the start (or appears behind the driver's back). Up, unless told otherwise. */
-export type MemoryLinkSeed = Partial<LinkInfo> & { name: string };
+export type { MemoryLinkSeed } from './MemoryNamespace';
 
 export interface MemoryDriverOptions {
   /** E.g. `[{ name: 'eth0', kind: '', mtu: 1500 }]`. */
@@ -28,51 +37,28 @@ const ALL_CAPABILITIES: KernelCapabilities = {
   vlanFilteringBridge: true,
 };
 
-// What iproute2 6.1 prints, and exits with, for each refusal; the contract suite checks they match.
-const EEXIST = 'RTNETLINK answers: File exists';
-const EINVAL = 'RTNETLINK answers: Invalid argument';
-const EADDRNOTAVAIL = 'RTNETLINK answers: Cannot assign requested address';
-const UNKNOWN_TYPE = 'Error: Unknown device type.';
-const MTU_TOO_SMALL = 'Error: mtu less than device minimum.';
-const VLAN_ID_TAKEN = 'Error: 8021q: VLAN device already exists.';
-const noDevice = (name: string) => `Cannot find device "${name}"`;
-const badArgument = (value: string, why: string) => `Error: argument "${value}" is wrong: ${why}`;
-
-function refuse(action: string, stderr: string, exitCode = 2): KernelError {
-  const short = stderr.replace(/^(Error: |RTNETLINK answers: )/, '');
-  return new KernelError(`cannot ${action}: ${short}`, [], exitCode, stderr);
-}
-
-function randomMac(): string {
-  const bytes = Array.from({ length: 6 }, () => Math.floor(Math.random() * 256));
-  bytes[0] = (bytes[0] & 0xfe) | 0x02; // unicast, locally administered, as eth_hw_addr_random()
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
-interface NewLink {
-  action: string;
-  name: string;
-  kind: 'vlan' | 'macvlan' | 'dummy';
-  alias: string;
-  parent?: string;
-  mtu?: number;
-  mac?: string;
-}
-
 /**
  * An in-memory kernel for domain tests, refusing what the real one refuses with the same KernelError
- * messages (the contract suite runs against both). Test helpers change it behind the agent's back.
+ * messages (the contract suite runs against both). The host namespace and the containers' are
+ * modelled (links, addresses, routes); test helpers change them behind the agent's back.
  */
 export class MemoryDriver implements LinkDriver {
   /** The changes made through the driver, in order (`createMacvlan mv0`), for tests to assert on. */
   readonly changes: string[] = [];
-  private readonly links = new Map<string, LinkInfo>();
+  private readonly containers = new MemoryContainers(
+    () => this.nextIndex++,
+    (lower, link) => this.host.macBusy(lower, link),
+  );
+  private readonly host: MemoryHost;
+  private readonly links: Map<string, LinkInfo>;
   private readonly capabilities: KernelCapabilities;
   private readonly failures = new Map<DriverMethod, string>();
   private nextIndex = 1;
 
   constructor(opts: MemoryDriverOptions = {}) {
     this.capabilities = { ...ALL_CAPABILITIES, ...opts.capabilities };
+    this.host = new MemoryHost(this.capabilities, this.containers, () => this.nextIndex++);
+    this.links = this.host.links;
     for (const seed of opts.links ?? []) this.addLinkBehindBack(seed);
   }
 
@@ -82,7 +68,9 @@ export class MemoryDriver implements LinkDriver {
   }
 
   async getLink(name: string): Promise<LinkInfo | undefined> {
-    this.failIfInjected('getLink', `read link ${name}`);
+    const action = `read link ${name}`;
+    this.failIfInjected('getLink', action);
+    checkIfname(action, 'dev', name);
     const link = this.links.get(name);
     return link && { ...link };
   }
@@ -90,59 +78,104 @@ export class MemoryDriver implements LinkDriver {
   async createVlan(o: CreateVlanOptions): Promise<void> {
     const action = `create vlan ${o.name}`;
     this.failIfInjected('createVlan', action);
-    if (!Number.isInteger(o.vlanId) || o.vlanId < 1 || o.vlanId > 4094) {
-      throw new KernelError(`cannot ${action}: vlan id ${o.vlanId} is outside 1..4094`);
-    }
-    const parent = this.checkNewLink({ action, kind: 'vlan', ...o });
-    const sameId = [...this.links.values()].find((l) => l.parent === o.parent && l.vlanId === o.vlanId);
-    if (sameId) throw refuse(action, VLAN_ID_TAKEN);
-    this.insert({ action, kind: 'vlan', ...o }, parent, { vlanId: o.vlanId });
+    this.host.newVlan({ action, ...o }, o.vlanId);
+    this.changes.push(`createVlan ${o.name}`);
   }
 
   async createDummy(o: CreateDummyOptions): Promise<void> {
     const action = `create dummy ${o.name}`;
     this.failIfInjected('createDummy', action);
-    this.checkNewLink({ action, kind: 'dummy', ...o });
-    this.insert({ action, kind: 'dummy', ...o }, undefined, {});
+    this.host.newDummy({ action, ...o });
+    this.changes.push(`createDummy ${o.name}`);
   }
 
   async createMacvlan(o: CreateMacvlanOptions): Promise<void> {
     const action = `create macvlan ${o.name}`;
     this.failIfInjected('createMacvlan', action);
-    const spec: NewLink = { action, kind: 'macvlan', ...o };
-    let parent = this.checkNewLink(spec);
-    // A macvlan on a macvlan lands on the lower's own lower, as the kernel does.
-    if (parent?.kind === 'macvlan' && parent.parent) parent = this.links.get(parent.parent);
-    const siblings = [...this.links.values()].filter(
-      (l) => l.kind === 'macvlan' && l.parent === parent?.name,
-    );
-    // passthru takes the lower for itself: it must be alone there, and stays alone.
-    const passthruClash =
-      o.mode === 'passthru' ? siblings.length > 0 : siblings.some((l) => l.macvlanMode === 'passthru');
-    if (passthruClash) throw refuse(action, EINVAL);
-    this.insert({ ...spec, parent: parent?.name }, parent, { macvlanMode: o.mode });
+    this.host.newMacvlan({ action, ...o }, o.mode);
+    this.changes.push(`createMacvlan ${o.name}`);
   }
 
   async deleteLink(name: string): Promise<void> {
-    this.failIfInjected('deleteLink', `delete link ${name}`);
+    const action = `delete link ${name}`;
+    this.failIfInjected('deleteLink', action);
+    checkIfname(action, 'dev', name);
     if (this.links.has(name)) {
-      this.removeLinkBehindBack(name);
+      this.host.removeStack(name);
       this.changes.push(`deleteLink ${name}`);
     }
   }
 
   async setLinkUp(name: string): Promise<void> {
-    const link = this.existing('setLinkUp', `set link ${name} up`, name);
-    if (!link.adminUp) {
-      link.adminUp = true;
-      this.refreshOperState(link);
-    }
+    const action = `set link ${name} up`;
+    this.host.setUp(action, this.existing('setLinkUp', action, name));
     this.changes.push(`setLinkUp ${name}`);
   }
 
   async setPromiscuous(name: string, on: boolean): Promise<void> {
     this.existing('setPromiscuous', `set promiscuous mode of ${name}`, name).promiscuous = on;
     this.changes.push(`setPromiscuous ${name} ${on ? 'on' : 'off'}`);
+  }
+
+  /** As the real driver: checks, the macvlan made right in the container's netns, then configured there. */
+  async attachEndpoint(o: AttachEndpointOptions): Promise<void> {
+    const action = attachAction(o);
+    this.failIfInjected('attachEndpoint', action);
+    checkAttachOptions(action, o);
+    const ns = this.containers.find(o.netns);
+    if (!ns) throw new KernelError(`cannot ${action}: no such netns`);
+    const { tmpName: name, parent, mac, alias } = o;
+    this.host.newMacvlan({ action, name, parent, mac, alias, mtu: o.mtu || undefined }, o.mode, ns);
+    this.containers.configure(action, ns, o);
+    this.changes.push(`attachEndpoint ${describeNetns(o.netns)} ${o.ifname}`);
+  }
+
+  async detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void> {
+    const action = endpointAction.detach(netns, ifname);
+    const ns = this.container('detachEndpoint', action, netns, ifname);
+    if (alias === '' || ns?.links.get(ifname)?.alias !== alias) return;
+    ns.remove(ifname);
+    this.changes.push(`detachEndpoint ${describeNetns(netns)} ${ifname}`);
+  }
+
+  async inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation> {
+    const ns = this.container('inspectEndpoint', endpointAction.inspect(netns, ifname), netns, ifname);
+    return this.containers.inspect(ns, ifname);
+  }
+
+  async netnsExists(netns: NetnsRef): Promise<boolean> {
+    return this.container('netnsExists', endpointAction.lookUp(netns), netns) !== undefined;
+  }
+
+  async listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
+    const ns = this.container('listLinkNamesIn', endpointAction.listLinks(netns), netns);
+    return [...(ns?.links.values() ?? [])].sort((a, b) => a.index - b.index).map((l) => l.name);
+  }
+
+  async addAddress(name: string, cidr: string): Promise<void> {
+    const action = `add address ${cidr} to ${name}`;
+    this.failIfInjected('addAddress', action);
+    checkIfname(action, 'dev', name);
+    checkCidr(action, 'address', cidr);
+    this.host.addAddress(action, name, cidr, true);
+    this.changes.push(`addAddress ${name} ${cidr}`);
+  }
+
+  async replaceRoute(destination: string, dev: string): Promise<void> {
+    const action = `replace route ${destination} on ${dev}`;
+    this.failIfInjected('replaceRoute', action);
+    checkIfname(action, 'dev', dev);
+    const family = checkPrefix(action, 'destination', destination);
+    this.host.addRoute(action, { family, destination, dev }, true);
+    this.changes.push(`replaceRoute ${destination} ${dev}`);
+  }
+
+  async deleteRoute(destination: string, dev: string): Promise<void> {
+    const action = `delete route ${destination} on ${dev}`;
+    this.failIfInjected('deleteRoute', action);
+    checkIfname(action, 'dev', dev);
+    checkPrefix(action, 'destination', destination);
+    if (this.host.deleteRoute(destination, dev)) this.changes.push(`deleteRoute ${destination} ${dev}`);
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {
@@ -152,29 +185,44 @@ export class MemoryDriver implements LinkDriver {
 
   async close(): Promise<void> {}
 
-  /** Test helper: a link appears as if somebody else made it (no checks beyond a free name). */
-  addLinkBehindBack(seed: MemoryLinkSeed): void {
-    if (this.links.has(seed.name)) throw new Error(`MemoryDriver: link ${seed.name} exists`);
-    const adminUp = seed.adminUp ?? true;
-    const defaults = { index: this.nextIndex++, kind: '', mtu: 1500, mac: randomMac(), promiscuous: false };
-    this.links.set(seed.name, { ...defaults, adminUp, operState: adminUp ? 'UP' : 'DOWN', ...seed });
+  /** Test helper: a link appears as if somebody else made it, on the host or in a container's netns. */
+  addLinkBehindBack(seed: MemoryLinkSeed, netns?: NetnsRef): void {
+    const ns = netns === undefined ? this.host : this.containers.find(netns);
+    if (!ns) throw new Error(`MemoryDriver: no netns ${describeNetns(netns!)}`);
+    ns.seed(seed, this.nextIndex++);
   }
 
-  /** Test helper: a link disappears behind the driver's back, with the links stacked on it. */
+  /** Test helper: a host link disappears behind the driver's back, with the links stacked on it. */
   removeLinkBehindBack(name: string): void {
-    this.links.delete(name);
-    for (const link of [...this.links.values()]) {
-      if (link.parent === name) this.removeLinkBehindBack(link.name);
-      if (link.master === name) delete link.master;
-    }
+    this.host.removeStack(name);
+  }
+
+  /** Test helper: a container's netns appears (with its loopback), e.g. `{ name: 'c1' }` or `{ pid: 42 }`. */
+  addNetnsBehindBack(netns: NetnsRef): void {
+    this.containers.add(netns);
+  }
+
+  /** Test helper: a container's netns goes away, and the endpoints' links in it with it. */
+  removeNetnsBehindBack(netns: NetnsRef): void {
+    this.containers.remove(netns);
+  }
+
+  /** Test helper: the addresses of a host link (CIDR form, in the order they came). */
+  addressesOf(name: string): string[] {
+    return this.host.addressesOf(name);
+  }
+
+  /** Test helper: the routes of the host (`netns` absent) or of a container, as `DEST [via GW] dev NAME`. */
+  routesIn(netns?: NetnsRef): string[] {
+    const ns = netns === undefined ? this.host : this.containers.find(netns);
+    return ns?.describeRoutes() ?? [];
   }
 
   /** Test helper: the kernel reports a new operstate (a cable pulled: "DOWN"); stacked links follow. */
   setOperState(name: string, operState: string): void {
     const link = this.links.get(name);
     if (!link) throw new Error(`MemoryDriver: no link ${name}`);
-    link.operState = operState;
-    this.refreshStacked(name);
+    this.host.setOperState(link, operState);
   }
 
   /** Test helper: the next call of `method` fails as iproute2 would with this stderr line. */
@@ -186,85 +234,22 @@ export class MemoryDriver implements LinkDriver {
     const stderr = this.failures.get(method);
     if (stderr === undefined) return;
     this.failures.delete(method);
-    throw refuse(action, stderr);
+    throw ip.refuse(action, stderr);
+  }
+
+  /** The checks of a container operation, then its netns (undefined when missing). */
+  private container(method: DriverMethod, action: string, netns: NetnsRef, ifname?: string) {
+    this.failIfInjected(method, action);
+    checkNetnsRef(action, netns);
+    if (ifname !== undefined) checkIfname(action, 'dev', ifname);
+    return this.containers.find(netns);
   }
 
   private existing(method: DriverMethod, action: string, name: string): LinkInfo {
     this.failIfInjected(method, action);
+    checkIfname(action, 'dev', name);
     const link = this.links.get(name);
-    if (!link) throw refuse(action, noDevice(name), 1);
+    if (!link) throw ip.refuse(action, ip.noDevice(name), 1);
     return link;
   }
-
-  /**
-   * The checks every `ip link add` goes through, in the order ip and the kernel make them: ip's own
-   * argument checks and its lookup of the parent, then the kernel's name, kind and MTU checks.
-   * Returns the parent.
-   */
-  private checkNewLink(o: NewLink): LinkInfo | undefined {
-    const { action, name, mtu, mac } = o;
-    if (name === '' || Buffer.byteLength(name) > 15 || /[/\s]/.test(name)) {
-      throw refuse(action, badArgument(name, '"name" not a valid ifname'), 255);
-    }
-    if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 0)) {
-      throw refuse(action, badArgument(String(mtu), 'Invalid "mtu" value'), 255);
-    }
-    if (mac !== undefined && !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(mac)) {
-      throw refuse(action, `"${mac}" is invalid lladdr.`, 1);
-    }
-    const parent = o.parent === undefined ? undefined : this.links.get(o.parent);
-    if (o.parent !== undefined && !parent) throw refuse(action, noDevice(o.parent), 1);
-    if (this.links.has(name)) throw refuse(action, EEXIST);
-    if (!this.supports(o.kind)) throw refuse(action, UNKNOWN_TYPE);
-    if (name === '.' || name === '..' || name.includes(':')) throw refuse(action, EINVAL);
-    if (mtu !== undefined && o.kind !== 'dummy' && mtu < 68) throw refuse(action, MTU_TOO_SMALL);
-    if (mtu !== undefined && parent && mtu > parent.mtu) throw refuse(action, EINVAL);
-    if (mac !== undefined && !isUsableMac(mac)) throw refuse(action, EADDRNOTAVAIL);
-    return parent;
-  }
-
-  private supports(kind: NewLink['kind']): boolean {
-    if (kind === 'vlan') return this.capabilities.vlan8021q;
-    return kind === 'dummy' ? this.capabilities.dummy : this.capabilities.macvlan;
-  }
-
-  private insert(o: NewLink, parent: LinkInfo | undefined, extra: Partial<LinkInfo>): void {
-    // The real driver sets the alias after `link add`, and removes the half-made link when ip refuses it.
-    if (Buffer.byteLength(o.alias) > 255) throw refuse(o.action, badArgument(o.alias, 'alias too long'), 255);
-    const link: LinkInfo = {
-      name: o.name,
-      index: this.nextIndex++,
-      kind: o.kind,
-      mtu: o.mtu ?? parent?.mtu ?? 1500,
-      adminUp: false,
-      operState: 'DOWN',
-      mac: o.mac?.toLowerCase() ?? randomMac(),
-      promiscuous: false,
-      ...extra,
-    };
-    if (parent) link.parent = parent.name;
-    if (o.alias !== '') link.alias = o.alias; // an empty alias is no alias
-    this.links.set(o.name, link);
-    this.changes.push(`create${o.kind[0].toUpperCase()}${o.kind.slice(1)} ${o.name}`);
-  }
-
-  /** Stacked links take their carrier from the lower; a dummy has no carrier to report. */
-  private refreshOperState(link: LinkInfo): void {
-    const parent = link.parent === undefined ? undefined : this.links.get(link.parent);
-    if (!link.adminUp) link.operState = 'DOWN';
-    else if (link.kind === 'dummy') link.operState = 'UNKNOWN';
-    else if (parent) link.operState = ['UP', 'UNKNOWN'].includes(parent.operState) ? 'UP' : 'LOWERLAYERDOWN';
-    else link.operState = 'UP';
-    this.refreshStacked(link.name);
-  }
-
-  private refreshStacked(name: string): void {
-    for (const link of this.links.values()) if (link.parent === name) this.refreshOperState(link);
-  }
-}
-
-/** The kernel refuses a multicast or all-zero address for a new link (is_valid_ether_addr). */
-function isUsableMac(mac: string): boolean {
-  const bytes = mac.split(':').map((b) => parseInt(b, 16));
-  return (bytes[0] & 1) === 0 && bytes.some((b) => b !== 0);
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChangeEvent, EventType, NetworkRecord, ObjectKind } from '../domain/model';
+import type { ChangeEvent, EndpointRecord, EventType, NetworkRecord, ObjectKind } from '../domain/model';
 import { MIGRATIONS } from './migrations';
 
 /** The change a transaction records: one event, with the next revision. */
@@ -20,6 +20,15 @@ export interface StoreTx {
   putNetwork(record: NetworkRecord, type: EventType, message?: string): number;
   /** Removes a network and logs DELETED with its last state. */
   deleteNetwork(record: NetworkRecord): number;
+  /**
+   * Inserts or replaces an endpoint with its leases (its addresses), stamps its status with the next
+   * revision and logs the event. The leases' primary key makes handing out one address twice impossible.
+   */
+  putEndpoint(record: EndpointRecord, type: EventType, message?: string): number;
+  /** Removes an endpoint and releases its leases; logs DELETED with its last state. */
+  deleteEndpoint(record: EndpointRecord): number;
+  /** Holds an address in a network for something that is not an endpoint (the host-access shim). */
+  putLease(network: string, address: string, holder: string): void;
   /** Logs an event that changes no stored object (a drift seen on the host). */
   recordEvent(event: EventInput): number;
   setMeta(key: string, value: string): void;
@@ -83,6 +92,31 @@ export class Store {
     const row = this.db.prepare('SELECT spec, status FROM networks WHERE name = ?').get(name) as
       NetworkRow | undefined;
     return row && toNetworkRecord(row);
+  }
+
+  listEndpoints(network?: string): EndpointRecord[] {
+    const rows = (
+      network === undefined
+        ? this.db.prepare('SELECT spec, status FROM endpoints ORDER BY network, name').all()
+        : this.db.prepare('SELECT spec, status FROM endpoints WHERE network = ? ORDER BY name').all(network)
+    ) as NetworkRow[];
+    return rows.map(toRecord) as EndpointRecord[];
+  }
+
+  getEndpoint(network: string, name: string): EndpointRecord | undefined {
+    const row = this.db
+      .prepare('SELECT spec, status FROM endpoints WHERE network = ? AND name = ?')
+      .get(network, name) as NetworkRow | undefined;
+    return row && (toRecord(row) as EndpointRecord);
+  }
+
+  /** The addresses held in a network: address → holder ("endpoint c1"). */
+  leases(network: string): Map<string, string> {
+    const rows = this.db.prepare('SELECT address, holder FROM leases WHERE network = ?').all(network) as {
+      address: string;
+      holder: string;
+    }[];
+    return new Map(rows.map((r) => [r.address, r.holder]));
   }
 
   /** The number of endpoints on a network. */
@@ -149,7 +183,36 @@ export class Store {
           message,
         });
       },
+      putEndpoint: (rec, type, message) => {
+        rec.status.revision = this.revision() + 1;
+        const { network, name } = rec.spec;
+        this.db
+          .prepare('INSERT OR REPLACE INTO endpoints (network, name, spec, status) VALUES (?, ?, ?, ?)')
+          .run(network, name, JSON.stringify(rec.spec), JSON.stringify(rec.status));
+        const holder = `endpoint ${name}`;
+        this.db.prepare('DELETE FROM leases WHERE network = ? AND holder = ?').run(network, holder);
+        for (const address of [rec.spec.ipv4Address, rec.spec.ipv6Address].filter(Boolean)) {
+          this.db
+            .prepare('INSERT INTO leases (network, address, holder) VALUES (?, ?, ?)')
+            .run(network, address, holder);
+        }
+        return record({ type, kind: 'endpoint', network, name, object: rec, message });
+      },
+      deleteEndpoint: (rec) => {
+        const { network, name } = rec.spec;
+        this.db.prepare('DELETE FROM endpoints WHERE network = ? AND name = ?').run(network, name);
+        this.db
+          .prepare('DELETE FROM leases WHERE network = ? AND holder = ?')
+          .run(network, `endpoint ${name}`);
+        return record({ type: 'DELETED', kind: 'endpoint', network, name, object: rec });
+      },
+      putLease: (network, address, holder) => {
+        this.db
+          .prepare('INSERT OR REPLACE INTO leases (network, address, holder) VALUES (?, ?, ?)')
+          .run(network, address, holder);
+      },
       deleteNetwork: (rec) => {
+        this.db.prepare('DELETE FROM leases WHERE network = ?').run(rec.spec.name);
         this.db.prepare('DELETE FROM endpoints WHERE network = ?').run(rec.spec.name);
         this.db.prepare('DELETE FROM networks WHERE name = ?').run(rec.spec.name);
         return record({
@@ -185,6 +248,10 @@ interface EventRow {
 }
 
 function toNetworkRecord(row: NetworkRow): NetworkRecord {
+  return toRecord(row) as NetworkRecord;
+}
+
+function toRecord(row: NetworkRow): { spec: unknown; status: unknown } {
   return { spec: JSON.parse(row.spec), status: JSON.parse(row.status) };
 }
 

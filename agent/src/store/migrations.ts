@@ -28,4 +28,13 @@ export const MIGRATIONS: readonly string[] = [
     time INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE leases (
+    network TEXT NOT NULL,
+    address TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    PRIMARY KEY (network, address)
+  );
+  CREATE INDEX leases_by_holder ON leases (network, holder);
+  `,
 ];

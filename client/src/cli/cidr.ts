@@ -37,3 +37,17 @@ export function cidrContains(subnet: ParsedCidr, address: string): boolean {
   const ip = ipaddr.parse(address.split('/')[0]);
   return ip.kind() === subnet.range[0].kind() && ip.match(subnet.range);
 }
+
+/**
+ * An address in CIDR form, with the prefix length of the first of `cidrs` that contains it (as Docker
+ * shows an endpoint's `IPv4Address`: `192.168.0.3/24`); "" stays "", and an address in none of them is
+ * returned as it is.
+ */
+export function withPrefixLength(address: string, cidrs: readonly string[]): string {
+  if (addressFamily(address) === undefined) return address;
+  for (const cidr of cidrs) {
+    const subnet = parseCidr(cidr);
+    if (subnet && cidrContains(subnet, address)) return `${address}/${subnet.range[1]}`;
+  }
+  return address;
+}

@@ -1,6 +1,7 @@
+import type { Endpoint } from '../../../proto/gen/mvnet/v1/endpoint';
 import type { Network, Subnet } from '../../../proto/gen/mvnet/v1/network';
-import { parseCidr } from './cidr';
-import { modeName, stateName } from './format';
+import { parseCidr, withPrefixLength } from './cidr';
+import { compareText, endpointStateName, modeName, stateName } from './format';
 
 /** One entry of `IPAM.Config`, with Docker's names; empty fields are left out, as Docker's omitempty does. */
 function ipamConfig(subnet: Subnet): Record<string, unknown> {
@@ -22,11 +23,39 @@ function driverOptions(network: Network): Record<string, string> {
 }
 
 /**
- * A network shaped like one element of `docker network inspect`, so that tools reading Docker's output
- * read ours: the name serves as Id, endpoints (Containers) are not listed yet. What Docker has no field
- * for (the VLAN, the observed state) is under the `Mvnet` key.
+ * One endpoint as an entry of Docker's `Containers`: addresses with their subnet's prefix length, as
+ * Docker shows them, "" when the endpoint has none of a family. Docker's fields first, then what it
+ * has no field for: the container's netns, the interface name inside it, the observed state.
  */
-export function dockerNetworkView(network: Network): Record<string, unknown> {
+export function dockerContainerView(endpoint: Endpoint, network: Network): Record<string, string> {
+  const cidrs = network.subnets.map((s) => s.cidr);
+  return {
+    Name: endpoint.name,
+    EndpointID: `${endpoint.network}/${endpoint.name}`,
+    MacAddress: endpoint.macAddress,
+    IPv4Address: withPrefixLength(endpoint.ipv4Address, cidrs),
+    IPv6Address: withPrefixLength(endpoint.ipv6Address, cidrs),
+    Netns: endpoint.netns,
+    Ifname: endpoint.ifname,
+    State: endpointStateName(endpoint.status?.state),
+  };
+}
+
+/**
+ * A network shaped like one element of `docker network inspect`, so that tools reading Docker's output
+ * read ours: the name serves as Id, and `Containers` is keyed by endpoint name (Docker keys it by
+ * container id; here an endpoint is named after its container). What Docker has no field for (the
+ * VLAN, the observed state) is under the `Mvnet` key.
+ */
+export function dockerNetworkView(
+  network: Network,
+  endpoints: readonly Endpoint[] = [],
+): Record<string, unknown> {
+  const containers = Object.fromEntries(
+    [...endpoints]
+      .sort((a, b) => compareText(a.name, b.name))
+      .map((e) => [e.name, dockerContainerView(e, network)]),
+  );
   const status = network.status;
   return {
     Name: network.name,
@@ -40,7 +69,7 @@ export function dockerNetworkView(network: Network): Record<string, unknown> {
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
-    Containers: {},
+    Containers: containers,
     Options: driverOptions(network),
     Labels: { ...network.labels },
     Mvnet: {

@@ -1,3 +1,4 @@
+import { endpointStateToJSON, EndpointState } from '../../../proto/gen/mvnet/v1/endpoint';
 import {
   macvlanModeToJSON,
   MacvlanMode,
@@ -52,6 +53,19 @@ export function stateName(state: NetworkState | undefined): string {
     .replace(/^NETWORK_STATE_/, '')
     .toLowerCase()
     .replace(/_/g, '-');
+}
+
+/** An endpoint state for people: `ready`, `lost`, `failed` (`unknown` when unset). */
+export function endpointStateName(state: EndpointState | undefined): string {
+  if (state === undefined || state === EndpointState.ENDPOINT_STATE_UNSPECIFIED) return 'unknown';
+  return endpointStateToJSON(state)
+    .replace(/^ENDPOINT_STATE_/, '')
+    .toLowerCase();
+}
+
+/** Orders texts by code unit, as `sort` does in the C locale: for names in listings. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `yes` or `no`. */

@@ -2,8 +2,11 @@ import { Command, Option } from 'commander';
 import { DEFAULT_HOST } from '../connection';
 import { CliContext, type CliIo } from './CliContext';
 import { cliVersion } from './cliVersion';
+import { registerEndpointLs } from './endpointLs';
 import { registerHostInfo } from './hostInfo';
+import { registerNetworkConnect } from './networkConnect';
 import { registerNetworkCreate } from './networkCreate';
+import { registerNetworkDisconnect } from './networkDisconnect';
 import { registerNetworkInspect } from './networkInspect';
 import { registerNetworkLs } from './networkLs';
 import { registerNetworkRm } from './networkRm';
@@ -34,6 +37,12 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerNetworkLs(network, ctx);
   registerNetworkInspect(network, ctx);
   registerNetworkRm(network, ctx);
+  registerNetworkConnect(network, ctx);
+  registerNetworkDisconnect(network, ctx);
+  const endpoint = program
+    .command('endpoint')
+    .description('Manage endpoints: containers attached to networks');
+  registerEndpointLs(endpoint, ctx);
   const host = program.command('host').description("Inspect the agent's host");
   registerHostInfo(host, ctx);
   return { program, ctx };

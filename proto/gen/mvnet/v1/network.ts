@@ -147,6 +147,10 @@ export interface NetworkStatus {
   revision: number;
   /** Number of endpoints on the network. */
   endpointCount: number;
+  /** With host_access: the host's own macvlan ("shim") on the parent link, through which it reaches the endpoints. */
+  hostLink: string;
+  /** With host_access: the shim's addresses, reserved in the network's subnets. */
+  hostAddresses: string[];
 }
 
 /** Network is a macvlan network on one host, as `docker network create -d macvlan`. */
@@ -430,7 +434,16 @@ export const Subnet_AuxAddressesEntry: MessageFns<Subnet_AuxAddressesEntry> = {
 };
 
 function createBaseNetworkStatus(): NetworkStatus {
-  return { state: 0, message: "", parentLink: "", parentLinkOwned: false, revision: 0, endpointCount: 0 };
+  return {
+    state: 0,
+    message: "",
+    parentLink: "",
+    parentLinkOwned: false,
+    revision: 0,
+    endpointCount: 0,
+    hostLink: "",
+    hostAddresses: [],
+  };
 }
 
 export const NetworkStatus: MessageFns<NetworkStatus> = {
@@ -452,6 +465,12 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     }
     if (message.endpointCount !== 0) {
       writer.uint32(48).uint32(message.endpointCount);
+    }
+    if (message.hostLink !== "") {
+      writer.uint32(58).string(message.hostLink);
+    }
+    for (const v of message.hostAddresses) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -517,6 +536,22 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
             message.endpointCount = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.hostLink = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.hostAddresses.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -549,6 +584,16 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
         : isSet(object.endpoint_count)
         ? globalThis.Number(object.endpoint_count)
         : 0,
+      hostLink: isSet(object.hostLink)
+        ? globalThis.String(object.hostLink)
+        : isSet(object.host_link)
+        ? globalThis.String(object.host_link)
+        : "",
+      hostAddresses: globalThis.Array.isArray(object?.hostAddresses)
+        ? object.hostAddresses.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.host_addresses)
+        ? object.host_addresses.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -572,6 +617,12 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     if (message.endpointCount !== 0) {
       obj.endpointCount = Math.round(message.endpointCount);
     }
+    if (message.hostLink !== "") {
+      obj.hostLink = message.hostLink;
+    }
+    if (message.hostAddresses?.length) {
+      obj.hostAddresses = message.hostAddresses;
+    }
     return obj;
   },
 
@@ -586,6 +637,8 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     message.parentLinkOwned = object.parentLinkOwned ?? false;
     message.revision = object.revision ?? 0;
     message.endpointCount = object.endpointCount ?? 0;
+    message.hostLink = object.hostLink ?? "";
+    message.hostAddresses = object.hostAddresses?.map((e) => e) || [];
     return message;
   },
 };

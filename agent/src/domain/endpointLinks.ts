@@ -1,0 +1,53 @@
+import type { AttachEndpointOptions } from '../kernel/LinkDriver';
+import { randomBytes } from 'node:crypto';
+import { gatewayOf, prefixLengthOf } from './ipam';
+import { endpointMark } from './marks';
+import type { EndpointSpec, NetworkRecord } from './model';
+import type { Store } from '../store/Store';
+import { netnsKey, parseNetnsRef } from './netnsRef';
+
+/**
+ * The kernel's view of an endpoint: a macvlan of the network's parent link, in the network's mode and
+ * MTU, with the endpoint's MAC and addresses, and default routes via the subnets' gateways (none on an
+ * internal network, as in Docker).
+ */
+export function attachOptionsFor(
+  spec: EndpointSpec,
+  network: NetworkRecord,
+  withDefaultRoute = true,
+): AttachEndpointOptions {
+  const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
+  return {
+    // Unique while it briefly lives on the host, before it moves into the container.
+    tmpName: `mve${randomBytes(5).toString('hex')}`,
+    parent: network.status.parentLink,
+    mode: network.spec.mode,
+    mac: spec.macAddress,
+    mtu: network.spec.mtu || undefined,
+    alias: endpointMark(spec.network, spec.name),
+    netns: parseNetnsRef(spec.netns),
+    ifname: spec.ifname,
+    addresses: addresses.map((a) => `${a}/${prefixLengthOf(network.spec, a)}`),
+    gateways:
+      network.spec.internal || !withDefaultRoute ? [] : addresses.map((a) => gatewayOf(network.spec, a)),
+  };
+}
+
+/**
+ * A container has one default route per family, as in Docker: it goes to its first attachment (by
+ * interface number) on a network that is not internal; later attachments get none (the kernel would
+ * refuse a second default route anyway).
+ */
+export function getsDefaultRoute(spec: EndpointSpec, store: Store): boolean {
+  const key = netnsKey(parseNetnsRef(spec.netns));
+  const index = (ifname: string) => Number(/(\d+)$/.exec(ifname)?.[1] ?? Infinity);
+  return !store
+    .listEndpoints()
+    .some(
+      (other) =>
+        netnsKey(parseNetnsRef(other.spec.netns)) === key &&
+        !(other.spec.network === spec.network && other.spec.name === spec.name) &&
+        !store.getNetwork(other.spec.network)?.spec.internal &&
+        index(other.spec.ifname) < index(spec.ifname),
+    );
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import { InvalidSpecError } from './errors';
+
+/**
+ * A stable MAC for an endpoint, derived from network and endpoint name, so that a re-attached container
+ * keeps it (switches' and neighbours' tables stay right): locally administered, unicast.
+ */
+export function deriveMac(network: string, endpoint: string): string {
+  const bytes = createHash('sha256').update(`${network}/${endpoint}`).digest().subarray(0, 6);
+  bytes[0] = (bytes[0] & 0xfc) | 0x02;
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Checks a MAC given by the caller: six hex octets, unicast, not all zero; returns it lower-case. */
+export function normalizeMac(mac: string, field = 'endpoint.mac_address'): string {
+  const text = mac.toLowerCase().replace(/-/g, ':');
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text)) {
+    throw new InvalidSpecError(field, `${JSON.stringify(mac)} is not a MAC address like 02:42:c0:a8:00:03`);
+  }
+  if ((parseInt(text.slice(0, 2), 16) & 1) === 1)
+    throw new InvalidSpecError(field, `${mac} is a multicast address: use a unicast one`);
+  if (text === '00:00:00:00:00:00') throw new InvalidSpecError(field, 'the all-zero MAC is not an address');
+  return text;
+}
