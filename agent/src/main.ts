@@ -17,6 +17,11 @@ async function main(): Promise<void> {
     .option('--state-dir <dir>', 'durable state (SQLite)', '/var/lib/mvnet')
     .option('--netns <name>', 'manage this named network namespace as the host (default: the root namespace)')
     .option('--insecure', 'allow plaintext gRPC on a non-loopback address', false)
+    .option(
+      '--endpoint-check-interval <ms>',
+      'how often to look for endpoints whose container went away (0: never)',
+      '5000',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error'])
@@ -29,11 +34,18 @@ async function main(): Promise<void> {
     netns?: string;
     insecure: boolean;
     logLevel: string;
+    endpointCheckInterval: string;
   }>();
+  const checkIntervalMs = Number(opts.endpointCheckInterval);
+  if (!Number.isInteger(checkIntervalMs) || checkIntervalMs < 0) {
+    program.error(
+      `--endpoint-check-interval ${opts.endpointCheckInterval}: use a whole number of milliseconds`,
+    );
+  }
   const logger = pino({ name: 'mvnet-agent', level: opts.logLevel });
   let agent;
   try {
-    agent = await startAgent({ ...opts, logger });
+    agent = await startAgent({ ...opts, checkIntervalMs, logger });
   } catch (err) {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.stderr.write(`mvnet-agent: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -63,7 +63,7 @@ async function mvnet(host: string, line: string): Promise<void> {
 
 /** Pings from inside a container, shown as the seed's busybox shell shows it; a lost ping fails the demo. */
 async function pingFrom(netns: string, address: string): Promise<void> {
-  const args = ['-c', '3', '-W', '1', address];
+  const args = ['-c', '3', '-i', '0.2', '-W', '1', address];
   process.stdout.write(`/ # ping ${args.join(' ')}\n`);
   const r = await run('ip', ['netns', 'exec', netns, 'ping', ...args]);
   process.stdout.write(r.output);

@@ -12,6 +12,7 @@ import {
 import { deleteNetns, addNetns } from '../../agent/src/kernel/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { ipIn, makeSwitchedHosts, pings, type SwitchedHosts } from '../support/switchedHosts';
+import { waitFor } from '../support/waitFor';
 
 const SEED: NetworkSpec = {
   name: 'mvnet',
@@ -108,6 +109,32 @@ describe('endpoints on this kernel: containers on a macvlan network', () => {
     expect(again.status!.state).toBe(EndpointState.ENDPOINT_STATE_READY);
     expect([again.ipv4Address, again.macAddress]).toEqual([first.ipv4Address, first.macAddress]);
     expect(JSON.parse(ipIn(ns, '-j', 'link', 'show', 'eth0'))[0].address).toBe(first.macAddress);
+  });
+
+  it('notices a vanished container by its periodic check, without being asked', async () => {
+    const dirOf = path.join(dir, 'periodic');
+    const agent = await spawnAgent({
+      stateDir: dirOf,
+      netns: lab.hosts[1],
+      extra: ['--endpoint-check-interval', '200'],
+    });
+    const client = new AgentClient({ host: agent.address });
+    try {
+      await client.createNetwork({
+        ...SEED,
+        name: 'periodic',
+        subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1', ipRange: '', auxAddresses: {} }],
+      });
+      const ns = await lab.container('per');
+      await client.createEndpoint({ network: 'periodic', netns: ns, name: 'per' });
+      await deleteNetns(ns);
+      await waitFor('the periodic check to mark per LOST', () =>
+        agent.logs.some((l) => l.endpoint === 'per' && l.state === 'lost'),
+      );
+    } finally {
+      client.close();
+      await agent.stop();
+    }
   });
 
   it('keeps endpoints and leases across a restart', async () => {

@@ -81,6 +81,7 @@ export function dockerNetworkView(
         parent_link_owned: status?.parentLinkOwned ?? false,
         revision: status?.revision ?? 0,
         endpoint_count: status?.endpointCount ?? 0,
+        ...(status?.hostLink ? { host_link: status.hostLink, host_addresses: status.hostAddresses } : {}),
       },
     },
   };
