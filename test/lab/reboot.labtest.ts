@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AgentClient, NetworkState, type NetworkSpec } from '../../client/src';
-import { spawnAgent } from '../support/agentProcess';
+import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { buildLabHost, ip, linkIn } from './labHost';
 
 const NS = 'mvt-labboot';
@@ -69,11 +69,16 @@ interface Facts {
 });
 
 (PHASE === 'after' ? describe : describe.skip)('after the reboot', () => {
-  it('restores sub-interfaces, the bond VLAN, the dummy and promiscuous mode before serving', async () => {
+  let agent: AgentProcess | undefined;
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  it('restores sub-interfaces, the bond VLAN, the dummy, promiscuous mode and the host shim before serving', async () => {
     const facts = JSON.parse(fs.readFileSync(FACTS, 'utf8')) as Facts;
     buildLabHost(NS);
     for (const link of facts.links) expect(linkIn(NS, link)).toBeUndefined();
-    const agent = await spawnAgent({ stateDir: AGENT_STATE, netns: NS });
+    agent = await spawnAgent({ stateDir: AGENT_STATE, netns: NS });
     // Checked the moment the agent says it serves, before any call: restoring comes first.
     for (const link of facts.links) {
       const restored = linkIn(NS, link)!;
@@ -86,7 +91,8 @@ interface Facts {
     expect(linkIn(NS, 'bond0.30')!.link).toBe('bond0');
     expect(linkIn(NS, 'bond0.30')!.flags).toContain('PROMISC');
     const shim = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', facts.links[4]))[0];
-    expect(shim.addr_info.map((a: { local: string }) => a.local)).toEqual(['192.168.10.254']);
+    const global = shim.addr_info.filter((a: { scope: string }) => a.scope === 'global');
+    expect(global.map((a: { local: string }) => a.local)).toEqual(['192.168.10.254']);
     expect(agent.logs.some((l) => l.msg === 'host rebooted since last run: restoring')).toBe(true);
     const client = new AgentClient({ host: agent.address });
     const { host } = await client.getHost();
@@ -97,6 +103,5 @@ interface Facts {
     // Each repair is a change with its own revision (a DRIFT event), after the ones before the reboot.
     expect(revision).toBeGreaterThanOrEqual(facts.revision + 5);
     client.close();
-    await agent.stop();
   });
 });
