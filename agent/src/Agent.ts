@@ -15,6 +15,7 @@ import { Mutex } from './domain/Mutex';
 import { NetworkService } from './domain/NetworkService';
 import { restoreEndpoints } from './domain/restoreEndpoints';
 import { restoreHost } from './domain/restoreHost';
+import { WatchService } from './domain/WatchService';
 import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
 import { Iproute2Driver } from './kernel/Iproute2Driver';
 import type { LinkDriver } from './kernel/LinkDriver';
@@ -36,6 +37,12 @@ export interface AgentOptions {
   bootId?: string;
   /** How often endpoints are checked for a vanished container, in ms (default 5000; 0: never). */
   checkIntervalMs?: number;
+  /** A quiet Watch stream gets a BOOKMARK this often, in ms (default 10000). */
+  bookmarkIntervalMs?: number;
+  /** Events a watcher may fall behind by before it is ended with RESOURCE_EXHAUSTED (default 1000). */
+  watchQueueCapacity?: number;
+  /** Events the durable log keeps for Watch to replay (default 10000). */
+  eventRetention?: number;
 }
 
 export interface RunningAgent {
@@ -59,6 +66,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     );
   }
   const store = Store.open(options.stateDir);
+  store.setRetention(options.eventRetention ?? 10_000);
   const driver = options.driver ?? new Iproute2Driver({ netns: options.netns, logger });
   try {
     const capabilities = await driver.probeCapabilities();
@@ -84,6 +92,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         host: new HostService(facts, driver, store),
         networks: new NetworkService({ store, driver, capabilities, logger, mutex }),
         endpoints,
+        watch: new WatchService(store, {
+          bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
+          queueCapacity: options.watchQueueCapacity ?? 1000,
+        }),
       }),
     );
     server.add(HealthDefinition, HealthServiceImpl(health));

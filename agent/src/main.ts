@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     .option('--state-dir <dir>', 'durable state (SQLite)', '/var/lib/mvnet')
     .option('--netns <name>', 'manage this named network namespace as the host (default: the root namespace)')
     .option('--insecure', 'allow plaintext gRPC on a non-loopback address', false)
+    .option('--bookmark-interval <ms>', 'a quiet Watch stream gets a BOOKMARK this often', '10000')
+    .option('--event-retention <events>', 'events the log keeps for Watch to replay', '10000')
     .option(
       '--endpoint-check-interval <ms>',
       'how often to look for endpoints whose container went away (0: never)',
@@ -35,17 +37,22 @@ async function main(): Promise<void> {
     insecure: boolean;
     logLevel: string;
     endpointCheckInterval: string;
+    bookmarkInterval: string;
+    eventRetention: string;
   }>();
-  const checkIntervalMs = Number(opts.endpointCheckInterval);
-  if (!Number.isInteger(checkIntervalMs) || checkIntervalMs < 0) {
-    program.error(
-      `--endpoint-check-interval ${opts.endpointCheckInterval}: use a whole number of milliseconds`,
-    );
-  }
+  const whole = (flag: string, text: string, min: number): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min)
+      program.error(`${flag} ${text}: use a whole number of at least ${min}`);
+    return value;
+  };
+  const checkIntervalMs = whole('--endpoint-check-interval', opts.endpointCheckInterval, 0);
+  const bookmarkIntervalMs = whole('--bookmark-interval', opts.bookmarkInterval, 10);
+  const eventRetention = whole('--event-retention', opts.eventRetention, 1);
   const logger = pino({ name: 'mvnet-agent', level: opts.logLevel });
   let agent;
   try {
-    agent = await startAgent({ ...opts, checkIntervalMs, logger });
+    agent = await startAgent({ ...opts, checkIntervalMs, bookmarkIntervalMs, eventRetention, logger });
   } catch (err) {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.stderr.write(`mvnet-agent: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,16 +1,20 @@
 import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
 import type { EndpointService } from '../domain/EndpointService';
 import type { HostService } from '../domain/HostService';
+import { InvalidSpecError } from '../domain/errors';
 import type { NetworkService } from '../domain/NetworkService';
+import type { WatchService } from '../domain/WatchService';
 import type { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
 import { endpointFromMessage, endpointToMessage } from './endpointMessages';
 import { hostToMessage } from './hostMessages';
 import { networkFromMessage, networkToMessage } from './networkMessages';
+import { kindsFromMessage, watchItemToMessage } from './watchMessages';
 
 export interface AgentServices {
   host: HostService;
   networks: NetworkService;
   endpoints: EndpointService;
+  watch: WatchService;
 }
 
 function notYet(method: string): never {
@@ -24,7 +28,7 @@ function notYet(method: string): never {
 export function createAgentServiceImpl(
   services: AgentServices,
 ): ServiceImplementation<typeof AgentServiceDefinition> {
-  const { host, networks, endpoints } = services;
+  const { host, networks, endpoints, watch } = services;
   return {
     async getHost() {
       const { facts, links, revision } = await host.getHost();
@@ -62,9 +66,20 @@ export function createAgentServiceImpl(
     },
     apply: async () => notYet('Apply'),
     confirmApply: async () => notYet('ConfirmApply'),
-    // eslint-disable-next-line require-yield
-    watch: async function* () {
-      notYet('Watch');
+    async *watch(request, context) {
+      const kinds = kindsFromMessage(request.kinds);
+      const unknown = kinds.indexOf(undefined);
+      if (unknown >= 0)
+        throw new InvalidSpecError(`kinds[${unknown}]`, `unknown resource kind ${request.kinds[unknown]}`);
+      const items = watch.watch(
+        {
+          sinceRevision: request.sinceRevision,
+          kinds: kinds as NonNullable<(typeof kinds)[number]>[],
+          network: request.network,
+        },
+        context.signal,
+      );
+      for await (const item of items) yield watchItemToMessage(item, (name) => watch.endpointCount(name));
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   InvalidSpecError,
   NotFoundError,
   NotImplementedError,
+  OutOfRangeError,
   PreconditionError,
 } from '../domain/errors';
 import { KernelError } from '../kernel/LinkDriver';
@@ -19,6 +20,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
   [PreconditionError, Status.FAILED_PRECONDITION],
   [ConflictError, Status.ABORTED],
   [ExhaustedError, Status.RESOURCE_EXHAUSTED],
+  [OutOfRangeError, Status.OUT_OF_RANGE],
   [NotImplementedError, Status.UNIMPLEMENTED],
 ];
 

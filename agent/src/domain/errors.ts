@@ -33,6 +33,9 @@ export class PreconditionError extends DomainError {}
 /** A compare-and-swap failed: the host changed since the revision the caller read. ABORTED. */
 export class ConflictError extends DomainError {}
 
+/** A Watch asked for revisions the event log no longer holds. OUT_OF_RANGE: the client re-lists. */
+export class OutOfRangeError extends DomainError {}
+
 /** A pool or quota ran out. RESOURCE_EXHAUSTED. */
 export class ExhaustedError extends DomainError {}
 

@@ -43,7 +43,33 @@ export class StateDirInUseError extends Error {}
  * database is opened in exclusive locking mode, so a second agent on the same state dir fails at start.
  */
 export class Store {
+  private readonly listeners = new Set<(events: ChangeEvent[]) => void>();
+  /** Events recorded by the transaction under way, published once it has committed. */
+  private pending: ChangeEvent[] = [];
+  /** How many events the log keeps; older ones are compacted away (Watch then answers OUT_OF_RANGE). */
+  private retention = 10_000;
+
   private constructor(private readonly db: Database.Database) {}
+
+  /** Sets how many of the latest events the log keeps (at least 1). */
+  setRetention(events: number): void {
+    this.retention = Math.max(1, events);
+  }
+
+  /**
+   * Calls `listener` with the events of every committed transaction, in revision order, right after the
+   * commit (synchronously: a reader that subscribes, then reads, misses nothing). Returns the unsubscribe.
+   */
+  subscribe(listener: (events: ChangeEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The oldest revision still in the log; revision()+1 when the log is empty. */
+  oldestRetainedRevision(): number {
+    const row = this.db.prepare('SELECT min(revision) AS r FROM events').get() as { r: number | null };
+    return row.r ?? this.revision() + 1;
+  }
 
   /** Opens (creating and migrating as needed) the state in `stateDir`. */
   static open(stateDir: string): Store {
@@ -142,12 +168,32 @@ export class Store {
 
   /** Runs `change` in one transaction and returns its result; on a throw nothing is written. */
   transact<T>(change: (tx: StoreTx) => T): T {
-    return this.db.transaction(() => change(this.makeTx()))();
+    this.pending = [];
+    let result: T;
+    try {
+      result = this.db.transaction(() => {
+        const value = change(this.makeTx());
+        if (this.pending.length > 0) this.compact();
+        return value;
+      })();
+    } catch (err) {
+      this.pending = [];
+      throw err;
+    }
+    const events = this.pending;
+    this.pending = [];
+    if (events.length > 0) for (const listener of this.listeners) listener(events);
+    return result;
+  }
+
+  private compact(): void {
+    this.db.prepare('DELETE FROM events WHERE revision <= ?').run(this.revision() - this.retention);
   }
 
   private makeTx(): StoreTx {
     const record = (event: EventInput): number => {
       const revision = this.revision() + 1;
+      const time = Date.now();
       this.db
         .prepare(
           'INSERT INTO events (revision, type, kind, network, name, object, message, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -160,9 +206,19 @@ export class Store {
           event.name,
           JSON.stringify(event.object),
           event.message ?? '',
-          Date.now(),
+          time,
         );
       this.setMeta('revision', String(revision));
+      this.pending.push({
+        revision,
+        type: event.type,
+        kind: event.kind,
+        network: event.network,
+        name: event.name,
+        object: JSON.parse(JSON.stringify(event.object)),
+        message: event.message ?? '',
+        time,
+      });
       return revision;
     };
     return {

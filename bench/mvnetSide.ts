@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { AgentClient } from '../client/src/AgentClient';
+import { MacvlanMode } from '../proto/gen/mvnet/v1/network';
+import { Attachment, GATEWAY, HOST_NETNS, SUBNET } from './attachmentPlan';
+import { BenchAgent, KernelAttachTiming, startBenchAgent } from './benchAgent';
+import { recordAgent, STATE_DIR_PREFIX } from './benchLock';
+
+/** The network every mvnet attach goes to: the host's eth0, bridge mode, the switch's subnet. */
+export const BENCH_NETWORK = 'bench';
+
+export interface MvnetSideOptions {
+  agentLogLevel: string;
+  agentLogFile?: string;
+}
+
+/**
+ * mvnet's side: one agent serving the throwaway host (started once, not timed) and one SDK client,
+ * its channel connected before the first timed call. An attach is one CreateEndpoint, timed by the
+ * caller from the request to the response, as an orchestrator sees it.
+ */
+export class MvnetSide {
+  private constructor(
+    private readonly agent: BenchAgent,
+    private readonly client: AgentClient,
+    private readonly stateDir: string,
+  ) {}
+
+  /** Starts the agent on a fresh state dir and creates the benchmark's network. */
+  static async open(options: MvnetSideOptions): Promise<MvnetSide> {
+    const stateDir = fs.mkdtempSync(STATE_DIR_PREFIX);
+    let agent: BenchAgent | undefined;
+    try {
+      agent = await startBenchAgent({
+        hostNetns: HOST_NETNS,
+        stateDir,
+        logLevel: options.agentLogLevel,
+        logFile: options.agentLogFile,
+      });
+      recordAgent(agent.pid, stateDir);
+      const client = new AgentClient({ host: agent.address, timeoutMs: 15_000 });
+      await client.createNetwork({
+        name: BENCH_NETWORK,
+        parent: 'eth0',
+        mode: MacvlanMode.MACVLAN_MODE_BRIDGE,
+        subnets: [{ cidr: SUBNET, gateway: GATEWAY, ipRange: '', auxAddresses: {} }],
+      });
+      return new MvnetSide(agent, client, stateDir);
+    } catch (err) {
+      await agent?.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** One CreateEndpoint (the endpoint is named after its container); returns its time in ms. */
+  async attach(a: Attachment): Promise<number> {
+    const start = process.hrtime.bigint();
+    const { endpoint } = await this.client.createEndpoint({
+      network: BENCH_NETWORK,
+      netns: a.container,
+      ifname: 'eth0',
+      ipv4Address: a.address,
+    });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (endpoint.ipv4Address !== a.address) {
+      throw new Error(`mvnet gave ${a.container} ${endpoint.ipv4Address}, not ${a.address}`);
+    }
+    return ms;
+  }
+
+  /** Forgets an endpoint (untimed, after its container is gone: the agent has nothing left to remove). */
+  async forget(a: Attachment): Promise<void> {
+    await this.client.deleteEndpoint(BENCH_NETWORK, a.container);
+  }
+
+  /** How many endpoints the agent holds. */
+  async countEndpoints(): Promise<number> {
+    return (await this.client.listEndpoints(BENCH_NETWORK)).endpoints.length;
+  }
+
+  /** What the agent's log said about the kernel side of the attach into `container`. */
+  kernelTiming(container: string): KernelAttachTiming | undefined {
+    return this.agent.kernelTimings.get(container);
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+    await this.agent.stop();
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
