@@ -157,9 +157,8 @@ describe('Watch', () => {
   it('ends a watcher too slow to keep up with RESOURCE_EXHAUSTED, while 50 fast ones get everything', async () => {
     await start({ watchQueueCapacity: 20 });
     const slowController = new AbortController();
-    const slow = client
-      .watch({ sinceRevision: 0 }, { signal: slowController.signal })
-      [Symbol.asyncIterator]();
+    const slowStream = client.watch({ sinceRevision: 0 }, { signal: slowController.signal });
+    const slow = slowStream[Symbol.asyncIterator]();
     await slow.next(); // SYNCED at 0: the stream is open; it is not read again until the end.
     const fast = Array.from({ length: 50 }, () =>
       collect(
