@@ -9,6 +9,7 @@ import { createAgentServiceImpl } from './api/agentServiceImpl';
 import { errorStatusMiddleware } from './api/errorStatus';
 import { grpcAddress, parseListenAddress } from './api/listenAddress';
 import { reflectionServices } from './api/reflection';
+import { DriftService } from './domain/DriftService';
 import { EndpointService } from './domain/EndpointService';
 import { HostService } from './domain/HostService';
 import { Mutex } from './domain/Mutex';
@@ -18,6 +19,7 @@ import { restoreHost } from './domain/restoreHost';
 import { WatchService } from './domain/WatchService';
 import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
 import { Iproute2Driver } from './kernel/Iproute2Driver';
+import { IpLinkMonitor, type LinkChangeSource } from './kernel/LinkMonitor';
 import type { LinkDriver } from './kernel/LinkDriver';
 import { Store } from './store/Store';
 import { mvnetVersion } from './version';
@@ -43,6 +45,8 @@ export interface AgentOptions {
   watchQueueCapacity?: number;
   /** Events the durable log keeps for Watch to replay (default 10000). */
   eventRetention?: number;
+  /** The kernel's change notifications; default: `ip monitor` on the host netns, none with a custom driver. */
+  linkChanges?: LinkChangeSource;
 }
 
 export interface RunningAgent {
@@ -75,7 +79,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const mutex = new Mutex();
     await restoreHost({ store, driver, capabilities, logger, bootId });
     await restoreEndpoints({ store, driver, logger });
-    const endpoints = new EndpointService({ store, driver, logger, mutex });
+    const networks = new NetworkService({ store, driver, capabilities, logger, mutex });
+    const source =
+      options.linkChanges ??
+      (options.driver ? undefined : new IpLinkMonitor({ netns: options.netns, logger }));
+    const drift =
+      source && new DriftService({ store, driver, capabilities, logger, mutex, networks, source });
+    const endpoints = new EndpointService({
+      store,
+      driver,
+      logger,
+      mutex,
+      onAttached: (spec) => drift?.follow(spec.netns),
+    });
+    for (const { spec } of store.listEndpoints()) drift?.follow(spec.netns);
+    drift?.start();
     const facts = {
       hostname: hostname(),
       version: mvnetVersion(),
@@ -90,7 +108,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       AgentServiceDefinition,
       createAgentServiceImpl({
         host: new HostService(facts, driver, store),
-        networks: new NetworkService({ store, driver, capabilities, logger, mutex }),
+        networks,
         endpoints,
         watch: new WatchService(store, {
           bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
@@ -125,6 +143,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       address,
       close: async (graceMs = 2000) => {
         clearInterval(checker);
+        drift?.close();
         health.setStatus('unhealthy');
         await shutdown(server, graceMs);
         await driver.close();

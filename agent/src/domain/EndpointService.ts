@@ -19,6 +19,8 @@ export interface EndpointServiceDeps {
   driver: LinkDriver;
   logger: Logger;
   mutex: Mutex;
+  /** Told of every endpoint attached (DriftService follows its netns). */
+  onAttached?: (spec: EndpointSpec) => void;
 }
 
 /** A creation planned under the mutex: what to attach, and how to release its holds. */
@@ -222,6 +224,7 @@ export class EndpointService {
         tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED'),
       );
       await this.routeFromHost(spec, planned.network, true);
+      this.deps.onAttached?.(spec);
       this.log(spec).info(
         {
           revision,

@@ -136,6 +136,11 @@ export class NetworkService {
     });
   }
 
+  /** Re-reads every parent link's state and commits what changed; the caller holds the host mutex. */
+  async refreshAllHeld(): Promise<void> {
+    this.refreshStatuses(this.deps.store.listNetworks(), await this.linkMap());
+  }
+
   /** Compares each record's stored state with the kernel; a change is committed as MODIFIED. */
   private refreshStatuses(records: NetworkRecord[], links: ReadonlyMap<string, LinkInfo>): NetworkRecord[] {
     return records.map((record) => {

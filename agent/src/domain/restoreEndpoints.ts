@@ -4,6 +4,7 @@ import type { Store } from '../store/Store';
 import { attachOptionsFor, getsDefaultRoute } from './endpointLinks';
 import { markEndpoint } from './endpointStatus';
 import { endpointMark } from './marks';
+import type { EndpointRecord } from './model';
 import { parseNetnsRef } from './netnsRef';
 
 /**
@@ -16,51 +17,47 @@ export async function restoreEndpoints(deps: {
   driver: LinkDriver;
   logger: Logger;
 }): Promise<void> {
+  for (const record of deps.store.listEndpoints()) await repairEndpoint(record, deps);
+}
+
+/** Checks one endpoint against the kernel, and repairs or reports it (see restoreEndpoints). */
+export async function repairEndpoint(
+  record: EndpointRecord,
+  deps: { store: Store; driver: LinkDriver; logger: Logger },
+): Promise<void> {
   const { store, driver } = deps;
-  for (const record of store.listEndpoints()) {
-    const ref = parseNetnsRef(record.spec.netns);
-    const seen = await driver.inspectEndpoint(ref, record.spec.ifname);
-    const network = store.getNetwork(record.spec.network)!;
-    if (!seen.netnsExists) {
-      if (record.status.state !== 'lost')
-        markEndpoint(
-          record,
-          {
-            state: 'lost',
-            message: `network namespace ${record.spec.netns} is gone; the lease is kept until the endpoint is deleted`,
-          },
-          deps,
-        );
-      continue;
-    }
-    if (seen.link?.alias === endpointMark(record.spec.network, record.spec.name)) {
-      if (record.status.state !== 'ready') markEndpoint(record, { state: 'ready', message: '' }, deps);
-      continue;
-    }
-    if (record.status.state === 'lost') continue;
-    try {
-      await driver.attachEndpoint(
-        attachOptionsFor(record.spec, network, getsDefaultRoute(record.spec, store)),
-      );
+  const ref = parseNetnsRef(record.spec.netns);
+  const seen = await driver.inspectEndpoint(ref, record.spec.ifname);
+  const network = store.getNetwork(record.spec.network)!;
+  const where = `link ${record.spec.ifname} in ${record.spec.netns}`;
+  if (!seen.netnsExists) {
+    if (record.status.state !== 'lost') {
       markEndpoint(
         record,
         {
-          state: 'ready',
-          message: `link ${record.spec.ifname} in ${record.spec.netns} was missing: re-attached`,
+          state: 'lost',
+          message: `network namespace ${record.spec.netns} is gone; the lease is kept until the endpoint is deleted`,
         },
         deps,
-        'DRIFT',
-      );
-    } catch (err) {
-      markEndpoint(
-        record,
-        {
-          state: 'failed',
-          message: `link ${record.spec.ifname} in ${record.spec.netns} is missing and could not be re-attached: ${err instanceof Error ? err.message : String(err)}`,
-        },
-        deps,
-        'DRIFT',
       );
     }
+    return;
+  }
+  if (seen.link?.alias === endpointMark(record.spec.network, record.spec.name)) {
+    if (record.status.state !== 'ready') markEndpoint(record, { state: 'ready', message: '' }, deps);
+    return;
+  }
+  if (record.status.state === 'lost') return;
+  try {
+    await driver.attachEndpoint(attachOptionsFor(record.spec, network, getsDefaultRoute(record.spec, store)));
+    markEndpoint(record, { state: 'ready', message: `${where} was missing: re-attached` }, deps, 'DRIFT');
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    markEndpoint(
+      record,
+      { state: 'failed', message: `${where} is missing and could not be re-attached: ${why}` },
+      deps,
+      'DRIFT',
+    );
   }
 }

@@ -26,7 +26,7 @@ export interface RestoreReport {
  * a repair that fails is logged and left in the network's status, and the others go on.
  */
 export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
-  const { store, driver, logger } = deps;
+  const { store, logger } = deps;
   const previousBoot = store.getMeta('boot_id');
   const reboot = previousBoot !== undefined && previousBoot !== deps.bootId;
   logger.info(
@@ -37,8 +37,22 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
         : 'agent restarted: checking the host'
       : 'first start on this host',
   );
+  const report: RestoreReport = { reboot, ...(await repairHostLinks(deps)) };
+  store.transact((tx) => tx.setMeta('boot_id', deps.bootId));
+  return report;
+}
+
+/**
+ * Makes the host's links match the state: the plan of planRestore, carried out step by step; each
+ * repair is logged and recorded as a DRIFT event of its network, a failed one is logged and the others
+ * go on. Used at start and whenever the kernel reports a change (DriftService).
+ */
+export async function repairHostLinks(
+  deps: Omit<RestoreDeps, 'bootId'>,
+): Promise<Omit<RestoreReport, 'reboot'>> {
+  const { store, driver, logger } = deps;
   const links = new Map((await driver.listLinks()).map((l) => [l.name, l]));
-  const report: RestoreReport = { reboot, repaired: [], failed: [] };
+  const report = { repaired: [] as string[], failed: [] as string[] };
   const endpointAddresses = new Map<string, string[]>();
   for (const { spec } of store.listEndpoints()) {
     const list = endpointAddresses.get(spec.network) ?? [];
@@ -69,6 +83,5 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
       : undefined;
     log.info({ revision }, step.reason);
   }
-  store.transact((tx) => tx.setMeta('boot_id', deps.bootId));
   return report;
 }

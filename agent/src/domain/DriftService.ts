@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import type { LinkChange, LinkChangeSource } from '../kernel/LinkMonitor';
+import type { KernelCapabilities, LinkDriver } from '../kernel/LinkDriver';
+import type { Store } from '../store/Store';
+import type { Mutex } from './Mutex';
+import type { NetworkService } from './NetworkService';
+import { parseNetnsRef } from './netnsRef';
+import { repairEndpoint } from './restoreEndpoints';
+import { repairHostLinks } from './restoreHost';
+
+export interface DriftDeps {
+  store: Store;
+  driver: LinkDriver;
+  capabilities: KernelCapabilities;
+  logger: Logger;
+  mutex: Mutex;
+  networks: NetworkService;
+  source: LinkChangeSource;
+  /** Changes are gathered this long before one repair pass (a burst of kernel events is one drift). */
+  debounceMs?: number;
+}
+
+/**
+ * Changes made behind the agent's back, seen through the kernel's own notifications: the host's
+ * links are compared with the state and repaired where they are the agent's own (a deleted eth0.10 is
+ * made again, a downed one set up), statuses follow what cannot be repaired (a parent NIC down), and
+ * an endpoint whose link vanished from its container is attached again (or found LOST). Each repair is
+ * a DRIFT event with its revision. Foreign links are never touched.
+ */
+export class DriftService {
+  private timer?: NodeJS.Timeout;
+  private hostChanged = false;
+  /** Links deleted in container namespaces since the last pass, as "nsid/ifname". */
+  private deletedInContainers = new Set<string>();
+  /** The nsid of each followed container netns, as the host netns knows it → the endpoint's netns text. */
+  private readonly followed = new Map<number, string>();
+  private everything = false;
+
+  constructor(private readonly deps: DriftDeps) {}
+
+  start(): void {
+    this.deps.source.start(
+      (change) => this.note(change),
+      () => {
+        this.everything = true;
+        this.schedule();
+      },
+    );
+  }
+
+  /** Follows a container's netns, so that its link changes are reported too. */
+  follow(netns: string): void {
+    this.deps.source.follow(parseNetnsRef(netns)).then(
+      (nsid) => {
+        if (nsid !== undefined) this.followed.set(nsid, netns);
+      },
+      (err: unknown) => this.deps.logger.debug({ err, netns }, 'cannot follow netns'),
+    );
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.deps.source.close();
+  }
+
+  private note(change: LinkChange): void {
+    if (change.nsid === 'current') this.hostChanged = true;
+    else if (change.what === 'link' && change.deleted)
+      this.deletedInContainers.add(`${change.nsid}/${change.ifname}`);
+    else return;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.repair().catch((err: unknown) => this.deps.logger.error({ err }, 'drift repair failed'));
+    }, this.deps.debounceMs ?? 50);
+  }
+
+  /** One repair pass, under the host mutex, for what the gathered changes may have touched. */
+  private async repair(): Promise<void> {
+    const everything = this.everything;
+    const host = this.hostChanged || everything;
+    const ifnames = this.deletedInContainers;
+    this.everything = false;
+    this.hostChanged = false;
+    this.deletedInContainers = new Set();
+    await this.deps.mutex.run(async () => {
+      if (host) {
+        await repairHostLinks(this.deps);
+        await this.deps.networks.refreshAllHeld();
+      }
+      // An nsid not followed (reused, or a netns known by pid or path) makes every endpoint of that
+      // interface name a suspect: slower, never wrong.
+      const suspect = (netns: string, ifname: string) =>
+        [...ifnames].some((key) => {
+          const [nsid, name] = key.split('/');
+          const followedNetns = this.followed.get(Number(nsid));
+          return name === ifname && (followedNetns === undefined || followedNetns === netns);
+        });
+      const suspects = this.deps.store
+        .listEndpoints()
+        .filter((e) => e.status.state === 'ready' && (everything || suspect(e.spec.netns, e.spec.ifname)));
+      for (const record of suspects) await repairEndpoint(record, this.deps);
+    });
+  }
+}
