@@ -77,21 +77,13 @@ describe('IpBatch', () => {
     await expect(batch.run('link show')).rejects.toThrow('cannot run ip: the driver is closed');
   });
 
-  it('runs a command in well under a millisecond (timing printed)', async () => {
-    await batch.run('link show dev lo', true); // the spawn
-    const count = 200;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) {
+  it('runs 200 commands in a row through one process, each answered in order', async () => {
+    for (let i = 0; i < 200; i++) {
       const r = await batch.run(`link add link eth0 name m${i} type macvlan mode bridge`);
       expect(r.exitCode).toBe(0);
     }
-    const addMs = Number(process.hrtime.bigint() - start) / 1e6 / count;
-    const showStart = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) await batch.run('link show dev eth0', true);
-    const showMs = Number(process.hrtime.bigint() - showStart) / 1e6 / count;
-    console.log(
-      `IpBatch: link add ${addMs.toFixed(3)} ms, JSON link show ${showMs.toFixed(3)} ms per command`,
-    );
-    expect(addMs).toBeLessThan(5);
+    const shown = await batch.run('link show', true);
+    const names = (JSON.parse(shown.stdout) as { ifname: string }[]).map((l) => l.ifname);
+    expect(names.filter((n) => /^m\d+$/.test(n))).toHaveLength(200);
   });
 });
