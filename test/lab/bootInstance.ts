@@ -34,12 +34,22 @@ export interface BootOutcome {
   consoleTail: string;
   /** False if some process of the groups outlived the final kill (see killProcessGroupsAndWait). */
   groupGone: boolean;
+  /** What `onConsole` threw, if it did: the instance was killed then. */
+  consoleCallbackError?: unknown;
 }
 
-/** Boots the instance and resolves once it has ended and nothing of its process group is left. */
+/**
+ * Boots the instance and resolves once it has ended and nothing of its process group is left.
+ * Nothing here throws outside the returned promise: an exception in an event handler (the console
+ * callback, the log file) would be uncaught and end the whole process, a jest run included.
+ */
 export async function bootInstance(options: BootOptions): Promise<BootOutcome> {
   const started = Date.now();
   const log = fs.createWriteStream(options.consoleLog);
+  // A console log that cannot be written does not fail the run (the output and exit code have files
+  // of their own); an 'error' event nobody listens to would end the process.
+  let consoleLogError: Error | undefined;
+  log.on('error', (err) => (consoleLogError ??= err));
   const owners = [process.pid, ...(options.ownerPids ?? [])].join(',');
   const child = spawn(options.launcher, [owners, ...options.umlArgv], {
     detached: true,
@@ -51,11 +61,21 @@ export async function bootInstance(options: BootOptions): Promise<BootOutcome> {
   const groups = (): number[] => [child.pid, umlPid].filter((pid): pid is number => pid !== undefined);
   let tail = '';
   let bootMs: number | undefined;
+  let consoleCallbackError: { error: unknown } | undefined;
+  const kill = (deadlineMs?: number): void =>
+    void killProcessGroupsAndWait(groups, deadlineMs).catch(() => undefined); // awaited again below
   const onData = (chunk: Buffer): void => {
     // UML's console is a tty: lines end in \r\n.
     const text = chunk.toString('utf8').replace(/\r/g, '');
-    log.write(text);
-    options.onConsole?.(text);
+    if (!consoleLogError) log.write(text);
+    if (options.onConsole && !consoleCallbackError) {
+      try {
+        options.onConsole(text);
+      } catch (error) {
+        consoleCallbackError = { error };
+        kill();
+      }
+    }
     tail = (tail + text).slice(-TAIL_BYTES);
     if (bootMs === undefined && BOOTED_MARKER.test(tail)) bootMs = Date.now() - started;
   };
@@ -65,16 +85,30 @@ export async function bootInstance(options: BootOptions): Promise<BootOutcome> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    void killProcessGroupsAndWait(groups, options.timeoutMs);
+    kill(options.timeoutMs);
   }, options.timeoutMs);
   // launch.sh ends the group of linux.uml after it; this covers launch.sh itself being killed.
-  child.once('exit', () => groups().forEach(killProcessGroup));
+  child.once('exit', () => {
+    try {
+      groups().forEach(killProcessGroup);
+    } catch {
+      // EPERM: the final killProcessGroupsAndWait below reports it.
+    }
+  });
   try {
     const exitCode = await waitForClose(child);
     const totalMs = Date.now() - started;
     // Normally both groups are empty by now; this makes sure, whatever happened.
     const groupGone = await killProcessGroupsAndWait(groups);
-    return { exitCode, timedOut, bootMs, totalMs, consoleTail: lastLines(tail, 30), groupGone };
+    return {
+      exitCode,
+      timedOut,
+      bootMs,
+      totalMs,
+      consoleTail: lastLines(tail, 30),
+      groupGone,
+      ...(consoleCallbackError ? { consoleCallbackError: consoleCallbackError.error } : {}),
+    };
   } finally {
     clearTimeout(timer);
     await new Promise((resolve) => log.end(resolve));

@@ -9,6 +9,9 @@
  * name outside, with the inner failure messages. The inner run happens while jest collects the
  * outer file (it needs the names), so the outer tests themselves only report. A test of a host
  * reboot boots twice: `describeInLab('reboot.labtest.ts', { phases: ['before', 'after'] })`.
+ *
+ * Whatever goes wrong with the lab becomes a failing outer test that says why: an exception here
+ * would be thrown while jest collects the file, and name no test.
  */
 import path from 'node:path';
 import type { InnerTest } from './readInnerJestReport';
@@ -97,17 +100,30 @@ export interface DescribeInLabOptions extends Omit<JestInLabOptions, 'stateDir'>
 export function describeInLab(file: string, options: DescribeInLabOptions = {}): void {
   const name = path.basename(file);
   const { phases, ...jestOptions } = options;
+  // One state dir for all phases. An exception (a state dir that cannot be made, a bug of the
+  // runner) becomes a labError, which declareOutcome shows as a failing test.
+  let stateDir: string | undefined;
+  const run = (env = jestOptions.env): JestInLabOutcome => {
+    try {
+      stateDir ??= freshLabTestStateDir(file);
+      return runJestInLab(file, { ...jestOptions, env, stateDir });
+    } catch (err) {
+      const reason = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      return {
+        stateDir: stateDir ?? '(none: it could not be made)',
+        labError: `the lab run failed: ${reason}`,
+      };
+    }
+  };
   if (!phases) {
-    const outcome = runJestInLab(file, jestOptions);
+    const outcome = run();
     reportTimings(name, outcome);
     describe(`${name} (in the lab)`, () => declareOutcome(name, outcome, false));
     return;
   }
-  const stateDir = freshLabTestStateDir(file);
   const outcomes: [string, JestInLabOutcome][] = [];
   for (const phase of phases) {
-    const env = { ...jestOptions.env, MVNET_LAB_PHASE: phase };
-    const outcome = runJestInLab(file, { ...jestOptions, env, stateDir });
+    const outcome = run({ ...jestOptions.env, MVNET_LAB_PHASE: phase });
     reportTimings(`${name} phase ${phase}`, outcome);
     outcomes.push([phase, outcome]);
     if (outcome.labError || outcome.suiteFailure || outcome.exitCode !== 0) break;

@@ -6,10 +6,17 @@
 # What must never happen: a write to the machine's disk outside the lab's state dir. The root is
 # mounted read-only (`ro` on the kernel command line) and only the state dir is mounted again
 # read-write on top of itself, so a stray write fails with EROFS instead of landing on the machine.
-# Everything a command may scribble on (/run, /tmp, /var/tmp, $HOME) is a private tmpfs.
+# Everything a command may scribble on (/run, /tmp, /var/tmp, /dev/shm, $HOME) is a private tmpfs.
+# That hides the machine's files there: a repository cloned under /tmp (as CI does) is mounted from
+# the machine again at its own path, read-only, on top of the tmpfs; the state dir may lie there too.
 #
 # Input: the kernel passes unknown `name=value` parameters to init as environment variables:
-#   mvnet_lab_state  the state dir (absolute, on the machine's disk); survives reboots
+#   mvnet_lab_state    the state dir (absolute, on the machine's disk); survives reboots
+#   mvnet_lab_ro_dirs  colon-separated directories of the machine under /tmp, /run, /var/tmp or
+#                      /dev/shm to show read-only at their path (the repository, the working dir);
+#                      runLab.ts passes it only when there are some
+# Both hold only `A-Z a-z 0-9 . _ + - /` (runLab.ts checks): hostfs takes its host path as the mount
+# options, which split on commas.
 # The runner's own files live in $mvnet_lab_state/.lab: `command.sh` (written by the runner),
 # `output` (the command's stdout and stderr), `exit-code` (written last, atomically), `boot-times`
 # (the kernel's uptime when the command started and ended), `dmesg` (the kernel log, at the end).
@@ -56,9 +63,21 @@ mount_once tmpfs tmpfs /run mode=0755
 mount_once tmpfs tmpfs /tmp mode=1777
 mount_once tmpfs tmpfs /var/tmp mode=1777
 
-# The state dir is the one place on the machine's disk a command may write to.
-[ -d "$lab" ] || fail "state dir $state has no .lab/ (the runner creates it)"
+# The machine's directories the command needs that these tmpfs just hid: the repository cloned under
+# /tmp, say (this very script may be among them: sh has it open and reads on). Read-only, like the
+# root. runLab.ts passes none inside another, so the order does not matter.
+old_ifs=$IFS
+IFS=:
+for dir in ${mvnet_lab_ro_dirs:-}; do
+  mkdir -p "$dir" && mount -t hostfs -o "ro,$dir" hostfs "$dir" || fail "cannot mount $dir read-only"
+done
+IFS=$old_ifs
+
+# The state dir is the one place on the machine's disk a command may write to. Mounted last: it may
+# lie in one of the directories above. Under a private tmpfs, its mount point is made there first.
+[ -d "$state" ] || mkdir -p "$state" || fail "cannot make a mount point for the state dir $state"
 mount -t hostfs -o "$state" hostfs "$state" || fail "cannot mount $state read-write"
+[ -d "$lab" ] || fail "state dir $state has no .lab/ (the runner creates it)"
 
 # Modules: the machine has no /lib/modules (and the root is read-only, so no mount point can be made
 # there). Mount the UML modules under a root of their own on the tmpfs and point modprobe at it with
@@ -87,7 +106,7 @@ mkdir -p /tmp/home
 HOME=/tmp/home
 MVNET_LAB_STATE=$state
 export HOME MVNET_LAB_STATE
-unset mvnet_lab_state
+unset mvnet_lab_state mvnet_lab_ro_dirs
 
 read -r uptime _ </proc/uptime
 echo "$uptime" >"$lab/boot-times"

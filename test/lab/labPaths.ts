@@ -35,6 +35,23 @@ export function labLauncherScript(): string {
   return path.join(findRepoRoot(), 'test/lab/launch.sh');
 }
 
+/**
+ * The directories that are a private tmpfs inside the lab (init.sh mounts them): the machine's files
+ * there are hidden, except the directories init.sh mounts from the machine again at their own path
+ * on top (the repository when it lies there, the state dir, see runLab.ts).
+ */
+export const LAB_PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/dev/shm'];
+
+/** True if `dir` (absolute, normalized) is `parent` or lies below it. */
+export function isWithin(dir: string, parent: string): boolean {
+  return dir === parent || dir.startsWith(parent === '/' ? '/' : `${parent}/`);
+}
+
+/** The private directory of the lab (LAB_PRIVATE_DIRS) that `dir` is or lies under, if any. */
+export function privateDirOf(dir: string): string | undefined {
+  return LAB_PRIVATE_DIRS.find((p) => isWithin(dir, p));
+}
+
 /** Where state dirs go by default: `<repo>/.lab-state/` (gitignored). */
 export function labStateRoot(): string {
   return path.join(findRepoRoot(), '.lab-state');

@@ -104,7 +104,9 @@ export function runJestInLab(file: string, options: JestInLabOptions = {}): Jest
     timeout: timeoutMs + 30_000,
     killSignal: 'SIGKILL',
   });
-  return readOutcome({ stateDir, testFile, jestReport, labResult, stderr: child.stderr ?? '' });
+  // A CLI that did not end by itself (the backstop timeout, a signal) says so besides its stderr.
+  const ended = child.error ? `${child.error.message}\n` : child.signal ? `killed by ${child.signal}\n` : '';
+  return readOutcome({ stateDir, testFile, jestReport, labResult, stderr: ended + (child.stderr ?? '') });
 }
 
 function readOutcome(run: {

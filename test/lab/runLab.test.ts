@@ -74,6 +74,34 @@ describe('runInLab', () => {
   );
 
   it(
+    'mounts what it needs under /tmp from the machine: its working dir read-only, a state dir read-write',
+    async () => {
+      // As for a clone of the repository in /tmp (the lab's /tmp is a tmpfs of its own).
+      const base = fs.mkdtempSync('/tmp/mvnet-lab-test-');
+      try {
+        const work = path.join(base, 'work');
+        fs.mkdirSync(work);
+        fs.writeFileSync(path.join(work, 'note'), 'from the machine\n');
+        fs.writeFileSync(path.join(base, 'hidden'), '');
+        const stateDir = path.join(base, 'state');
+        const script = `cat note; touch note 2>/dev/null || echo read-only; echo written > "$MVNET_LAB_STATE/data"; ls ${base}`;
+        const result = await runInLab({
+          command: ['sh', '-c', script],
+          cwd: work,
+          stateDir,
+          timeoutMs: BOOT_TIMEOUT_MS,
+        });
+        // Of the machine's files under /tmp, only those two directories are there.
+        expect(result.output).toBe('from the machine\nread-only\nstate\nwork\n');
+        expect(fs.readFileSync(path.join(stateDir, 'data'), 'utf8')).toBe('written\n');
+      } finally {
+        fs.rmSync(base, { recursive: true, force: true });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'boots again on the same state dir as a rebooted host: files kept, kernel state new',
     async () => {
       const stateDir = freshStateDir('reboot');
@@ -168,8 +196,13 @@ describe('runInLab', () => {
       const stateDir = freshStateDir('busy');
       const first = runInLab({ command: ['sleep', '3'], stateDir, timeoutMs: BOOT_TIMEOUT_MS });
       const second = runInLab({ command: ['true'], stateDir, timeoutMs: BOOT_TIMEOUT_MS });
-      await expect(second).rejects.toThrow(/is in use by process \d+/);
-      expect((await first).exitCode).toBe(0);
+      // Both settled before any expectation: a rejection nobody awaits would crash the jest process.
+      const [firstRun, secondRun] = await Promise.allSettled([first, second]);
+      expect(secondRun).toMatchObject({
+        status: 'rejected',
+        reason: { message: expect.stringMatching(/is in use by process \d+/) },
+      });
+      expect(firstRun).toMatchObject({ status: 'fulfilled', value: { exitCode: 0 } });
     },
     TEST_TIMEOUT_MS,
   );

@@ -2,7 +2,9 @@
  * Runs a command on a real Linux kernel with 802.1q, dummy, bonding and VLAN-filtering bridges:
  * user-mode Linux (Debian's linux.uml) booted with this machine's `/` as its root (read-only) and
  * the state dir mounted read-write, so the command sees the repository, node and iproute2 as they
- * are here, and can write only to its state dir and private tmpfs (/tmp, /run, /var/tmp).
+ * are here, and can write only to its state dir and private tmpfs (/tmp, /run, /var/tmp, /dev/shm).
+ * A repository (or working dir) under one of those private dirs, as a fresh clone in /tmp, is
+ * mounted from the machine again at its own path, read-only; so is a state dir there, read-write.
  *
  * A boot takes a few seconds. Booting again with the same state dir is a host reboot: the state
  * dir is kept, the kernel's state (links, namespaces, /run) is new.
@@ -12,9 +14,13 @@ import path from 'node:path';
 import { bootInstance, type BootOutcome } from './bootInstance';
 import { LabError } from './LabError';
 import {
+  findRepoRoot,
+  isWithin,
+  LAB_PRIVATE_DIRS,
   labFilesDir,
   labInitScript,
   labLauncherScript,
+  privateDirOf,
   umlBinary,
   UML_MODULES_DIR,
   UML_UMID,
@@ -27,7 +33,10 @@ export interface LabRunOptions {
   command: string[];
   /** Its working directory (read-only unless inside the state dir); the state dir by default. */
   cwd?: string;
-  /** A directory on the machine's disk (not /tmp or /run: those are private inside); created if missing. */
+  /**
+   * A directory on the machine's disk, created if missing, mounted read-write inside. Under /tmp,
+   * /run, /var/tmp or /dev/shm (private tmpfs inside) too, though not one of those itself.
+   */
   stateDir: string;
   /** For the whole run, boot included; then the instance is killed and the run fails. */
   timeoutMs: number;
@@ -40,7 +49,10 @@ export interface LabRunOptions {
    * one of them dies, the instance is killed within a second, as when this process dies.
    */
   ownerPids?: number[];
-  /** Receives the instance's console as it arrives: kernel messages, then the command's output. */
+  /**
+   * Receives the instance's console as it arrives: kernel messages, then the command's output. If it
+   * throws, the instance is killed and the run fails with a LabError that says what it threw.
+   */
   onConsole?: (text: string) => void;
 }
 
@@ -74,13 +86,16 @@ export async function runInLab(options: LabRunOptions): Promise<LabRunResult> {
   const uml = umlBinary();
   assertUmlInstalled(uml);
   const script = renderCommandScript(options.command, options.env, options.cwd);
+  const repo = realPath(findRepoRoot());
+  assertPathForCommandLine(`repository ${repo}`, repo);
   const { stateDir, release } = prepareStateDir(options.stateDir);
   try {
+    const readOnlyDirs = readOnlyMounts([repo, options.cwd ?? stateDir], stateDir);
     const files = labFilesDir(stateDir);
     fs.writeFileSync(path.join(files, 'command.sh'), script);
     const boot = await bootInstance({
       launcher: labLauncherScript(),
-      umlArgv: [uml, ...kernelCommandLine(stateDir, options.memMb ?? 1024)],
+      umlArgv: [uml, ...kernelCommandLine(stateDir, readOnlyDirs, options.memMb ?? 1024)],
       consoleLog: path.join(files, 'console.log'),
       timeoutMs: options.timeoutMs,
       ownerPids: options.ownerPids,
@@ -94,12 +109,12 @@ export async function runInLab(options: LabRunOptions): Promise<LabRunResult> {
 
 /**
  * The kernel command line. `ro`: the root is this machine's `/`, and init.sh mounts only the state
- * dir read-write. `mvnet_lab_state=`: an unknown parameter, which the kernel hands to init as an
- * environment variable. `uml_dir`/`umid`: UML's pid file and control socket go into the state dir
- * instead of ~/.uml, and a second instance on the same state dir is refused. `noreboot`: a reboot
- * request or a panic ends the process instead of booting again.
+ * dir read-write. `mvnet_lab_state=`, `mvnet_lab_ro_dirs=`: unknown parameters, which the kernel
+ * hands to init as environment variables. `uml_dir`/`umid`: UML's pid file and control socket go
+ * into the state dir instead of ~/.uml, and a second instance on the same state dir is refused.
+ * `noreboot`: a reboot request or a panic ends the process instead of booting again.
  */
-function kernelCommandLine(stateDir: string, memMb: number): string[] {
+function kernelCommandLine(stateDir: string, readOnlyDirs: string[], memMb: number): string[] {
   return [
     `mem=${memMb}M`,
     'root=/dev/root',
@@ -113,7 +128,45 @@ function kernelCommandLine(stateDir: string, memMb: number): string[] {
     `uml_dir=${labFilesDir(stateDir)}`,
     'noreboot',
     `mvnet_lab_state=${stateDir}`,
+    ...(readOnlyDirs.length > 0 ? [`mvnet_lab_ro_dirs=${readOnlyDirs.join(':')}`] : []),
   ];
+}
+
+/**
+ * Paths travel on the kernel command line and as hostfs mount options, which split on spaces and
+ * commas; `mvnet_lab_ro_dirs=` joins them with colons.
+ */
+function assertPathForCommandLine(what: string, dir: string): void {
+  if (!/^\/[A-Za-z0-9._+/-]*$/.test(dir))
+    throw new LabError(`${what}: use only letters, digits and . _ + - / in its path`);
+}
+
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir); // missing: the command will say so
+  }
+}
+
+/**
+ * What init.sh mounts read-only from the machine at the same path (`mvnet_lab_ro_dirs=`): those of
+ * `dirs` (the repository, the working dir) that lie below a private tmpfs of the lab, where the
+ * machine's files are hidden otherwise (a fresh clone in /tmp). Not those in the state dir (mounted
+ * read-write after them) or in another of them; not a private dir itself (the lab's own is there).
+ */
+function readOnlyMounts(dirs: string[], stateDir: string): string[] {
+  const hidden = [...new Set(dirs.map(realPath))].filter((dir) => {
+    const privateDir = privateDirOf(dir);
+    return privateDir !== undefined && privateDir !== dir && !isWithin(dir, stateDir);
+  });
+  const outermost = hidden.filter((dir) => !hidden.some((other) => other !== dir && isWithin(dir, other)));
+  for (const dir of outermost)
+    assertPathForCommandLine(
+      `${dir} is under ${privateDirOf(dir)}, private in the lab, and must be mounted`,
+      dir,
+    );
+  return outermost;
 }
 
 function assertUmlInstalled(uml: string): void {
@@ -128,16 +181,15 @@ function assertUmlInstalled(uml: string): void {
 }
 
 /**
- * Creates the state dir, locks it, and clears the runner's files of the previous boot. The path
- * travels on the kernel command line and as a hostfs mount option, which split on spaces and commas.
+ * Creates the state dir, locks it, and clears the runner's files of the previous boot. init.sh
+ * mounts it read-write at its path, last: under a private tmpfs too, on top of it or of a
+ * read-only mount there. Not /dev, /proc or /sys (the lab's own), nor a private dir itself.
  */
 function prepareStateDir(requested: string): { stateDir: string; release: () => void } {
+  assertStateDirUsable(path.resolve(requested)); // before making it
   fs.mkdirSync(labFilesDir(path.resolve(requested)), { recursive: true });
   const stateDir = fs.realpathSync(requested);
-  if (!/^\/[A-Za-z0-9._+/-]*$/.test(stateDir))
-    throw new LabError(`state dir ${stateDir}: use only letters, digits and . _ + - / in its path`);
-  if (/^\/(tmp|run|var\/tmp|dev|proc|sys)(\/|$)/.test(stateDir))
-    throw new LabError(`state dir ${stateDir} is on a filesystem that is private inside the lab`);
+  assertStateDirUsable(stateDir);
   const lock = lockStateDir(stateDir);
   if ('heldBy' in lock) throw new LabError(`state dir ${stateDir} is in use by process ${lock.heldBy}`);
   const files = labFilesDir(stateDir);
@@ -145,11 +197,25 @@ function prepareStateDir(requested: string): { stateDir: string; release: () => 
   return { stateDir, release: lock.release };
 }
 
+function assertStateDirUsable(stateDir: string): void {
+  assertPathForCommandLine(`state dir ${stateDir}`, stateDir);
+  if (stateDir === '/') throw new LabError('state dir /: the whole machine would be writable in the lab');
+  if (LAB_PRIVATE_DIRS.includes(stateDir))
+    throw new LabError(`state dir ${stateDir} is a private tmpfs inside the lab; use a directory below it`);
+  if (/^\/(dev|proc|sys)(\/|$)/.test(stateDir) && privateDirOf(stateDir) === undefined)
+    throw new LabError(`state dir ${stateDir} is on a filesystem that is private inside the lab`);
+}
+
 function readResult(files: string, boot: BootOutcome, timeoutMs: number): LabRunResult {
   const consoleLog = path.join(files, 'console.log');
   const details = { consoleTail: boot.consoleTail, consoleLog };
   if (!boot.groupGone)
     throw new LabError('some processes of the lab instance survived SIGKILL of its process group', details);
+  if (boot.consoleCallbackError !== undefined) {
+    const error = boot.consoleCallbackError;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    throw new LabError(`onConsole threw, so the lab instance was killed: ${message}`, details);
+  }
   if (boot.timedOut) {
     const stage = boot.bootMs === undefined ? 'before it booted' : `after booting in ${boot.bootMs} ms`;
     throw new LabError(`the lab run timed out after ${timeoutMs} ms (${stage}); it was killed`, details);
