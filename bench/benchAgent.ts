@@ -8,7 +8,7 @@ const AGENT_MAIN = path.join(__dirname, '../agent/src/main.js');
 
 /** The agent's own account of one attach's kernel work (its `attached endpoint` log line). */
 export interface KernelAttachTiming {
-  /** Until the ip process in the container's netns answered its first line. */
+  /** Until the ip process in the container's netns was in it (it opened its batch input). */
   readyMs: number;
   /** The `link add` in the host's long-lived batch. */
   hostMs: number;

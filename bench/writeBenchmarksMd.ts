@@ -1,3 +1,4 @@
+import { placeWatchSection, WATCH_END, WATCH_START } from './watchBenchmarksMd';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BenchFigures } from './benchFigures';
@@ -101,8 +102,18 @@ export function formatBenchmarksMd(f: BenchFigures): string {
   ].join('\n');
 }
 
-/** Writes (overwrites) BENCHMARKS.md at the top of the repository; returns its path. */
+/**
+ * Writes BENCHMARKS.md at the top of the repository: the attach figures anew, the Watch section
+ * (bench/watchBench.ts) kept as it was; returns its path.
+ */
 export function writeBenchmarksMd(f: BenchFigures): string {
-  fs.writeFileSync(BENCHMARKS_MD, formatBenchmarksMd(f));
+  const old = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : '';
+  const start = old.indexOf(WATCH_START);
+  const end = old.indexOf(WATCH_END, start);
+  const watch = start >= 0 && end >= 0 ? old.slice(start, end + WATCH_END.length) : '';
+  fs.writeFileSync(
+    BENCHMARKS_MD,
+    watch ? placeWatchSection(formatBenchmarksMd(f), watch) : formatBenchmarksMd(f),
+  );
   return BENCHMARKS_MD;
 }

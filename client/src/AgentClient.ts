@@ -9,6 +9,7 @@ import type { Host } from '../../proto/gen/mvnet/v1/host';
 import type { Network } from '../../proto/gen/mvnet/v1/network';
 import { DEFAULT_HOST, openChannel } from './connection';
 import { toMvnetError } from './errors';
+import { watchEvents, type WatchEvent, type WatchOptions } from './watchEvents';
 
 /** An endpoint spec as the SDK takes it: network and netns, the rest optional (name defaults to the netns). */
 export type EndpointSpec = Partial<Omit<Endpoint, 'status'>> & { network: string; netns: string };
@@ -84,6 +85,17 @@ export class AgentClient {
   /** Detaches an endpoint and releases its lease; a missing one is success. */
   async deleteEndpoint(network: string, name: string): Promise<DeleteEndpointResponse> {
     return this.call((signal) => this.client.deleteEndpoint({ network, name }, { signal }));
+  }
+
+  /**
+   * Follows the agent's changes for as long as it is iterated (without deadline) or until
+   * `options.signal` aborts: by default the current state as ADDED events, then SYNCED, then every
+   * change; BOOKMARKs on quiet streams. Broken streams are resumed from the last revision seen, so
+   * every change arrives once, in order, across agent restarts; when that is no longer possible the
+   * watch lists again after a `{ relist: true }` marker. See watchEvents for the details.
+   */
+  watch(options: WatchOptions = {}): AsyncIterable<WatchEvent> {
+    return watchEvents((request, signal) => this.client.watch(request, { signal }), this.host, options);
   }
 
   close(): void {

@@ -13,7 +13,13 @@ export function hostTarget(host: string): string {
   throw new Error(`host ${JSON.stringify(host)}: use host:port, [ipv6]:port or unix:///path`);
 }
 
-/** Opens a channel to one agent. */
+/**
+ * Opens a channel to one agent. grpc-js waits up to 120 s between attempts to reconnect to a peer that
+ * went away, failing calls at once meanwhile: bounded to 10 s here, so that a watch resuming after an
+ * agent restart (or an orchestrator retrying) finds the agent back soon after it is.
+ */
 export function openChannel(host: string): Channel {
-  return createChannel(hostTarget(host), ChannelCredentials.createInsecure());
+  return createChannel(hostTarget(host), ChannelCredentials.createInsecure(), {
+    'grpc.max_reconnect_backoff_ms': 10_000,
+  });
 }

@@ -2,7 +2,16 @@
 export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSpec } from './AgentClient';
 export { DEFAULT_HOST, hostTarget } from './connection';
 export { MvnetError, RETRYABLE_CODES } from './errors';
-export { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';
+export {
+  type WatchChange,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchRelist,
+  type WatchRetry,
+} from './watchEvents';
+export { AgentServiceDefinition, WatchRequest, WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
+export { ResourceKind } from '../../proto/gen/mvnet/v1/apply';
+export { EventType } from '../../proto/gen/mvnet/v1/watch';
 export {
   MacvlanMode,
   NetworkState,

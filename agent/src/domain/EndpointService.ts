@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LinkDriver } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
-import { attachOptionsFor, getsDefaultRoute } from './endpointLinks';
+import { attachOptionsFor, endpointsInNetns, getsDefaultRoute } from './endpointLinks';
 import { deriveMac } from './endpointMac';
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionError } from './errors';
 import { hostRoute, reserveAddress } from './ipam';
@@ -125,7 +125,7 @@ export class EndpointService {
       );
     }
     const key = netnsKey(request.ref);
-    const inNetns = store.listEndpoints().filter((e) => netnsKey(parseNetnsRef(e.spec.netns)) === key);
+    const inNetns = endpointsInNetns(store, request.ref);
     const ifname = request.ifname || freeIfname(inNetns, (n) => this.reservations.isIfnameHeld(key, n));
     const clash = inNetns.find((e) => e.spec.ifname === ifname);
     if (clash || this.reservations.isIfnameHeld(key, ifname)) {
@@ -149,7 +149,9 @@ export class EndpointService {
     };
     const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
     const withDefaultRoute =
-      !network.spec.internal && !this.reservations.isDefaultRouteHeld(key) && getsDefaultRoute(spec, store);
+      !network.spec.internal &&
+      !this.reservations.isDefaultRouteHeld(key) &&
+      getsDefaultRoute(spec, store, inNetns);
     const release = this.reservations.hold({
       network: spec.network,
       name: spec.name,

@@ -1,8 +1,8 @@
-import type { AttachEndpointOptions } from '../kernel/LinkDriver';
+import type { AttachEndpointOptions, NetnsRef } from '../kernel/LinkDriver';
 import { randomBytes } from 'node:crypto';
 import { gatewayOf, prefixLengthOf } from './ipam';
 import { endpointMark } from './marks';
-import type { EndpointSpec, NetworkRecord } from './model';
+import type { EndpointRecord, EndpointSpec, NetworkRecord } from './model';
 import type { Store } from '../store/Store';
 import { netnsKey, parseNetnsRef } from './netnsRef';
 
@@ -34,20 +34,38 @@ export function attachOptionsFor(
 }
 
 /**
+ * The endpoints of the container whose netns is `ref`, however their netns is written (a name, its
+ * path under /var/run/netns or /run/netns, a pid, /proc/PID/ns/net): the store narrows by the texts
+ * that can name it, and parseNetnsRef decides.
+ */
+export function endpointsInNetns(store: Store, ref: NetnsRef): EndpointRecord[] {
+  const key = netnsKey(ref);
+  // parseNetnsRef reads pid:N with leading zeros too: those are matched exactly below.
+  const candidates =
+    'name' in ref
+      ? store.listEndpointsByNetnsText([ref.name, `/var/run/netns/${ref.name}`, `/run/netns/${ref.name}`])
+      : 'pid' in ref
+        ? store.listEndpointsByNetnsText([], true)
+        : store.listEndpointsByNetnsText([ref.path]);
+  return candidates.filter((e) => netnsKey(parseNetnsRef(e.spec.netns)) === key);
+}
+
+/**
  * A container has one default route per family, as in Docker: it goes to its first attachment (by
  * interface number) on a network that is not internal; later attachments get none (the kernel would
- * refuse a second default route anyway).
+ * refuse a second default route anyway). `inNetns`: the container's endpoints, when the caller has
+ * read them already (endpointsInNetns).
  */
-export function getsDefaultRoute(spec: EndpointSpec, store: Store): boolean {
-  const key = netnsKey(parseNetnsRef(spec.netns));
+export function getsDefaultRoute(
+  spec: EndpointSpec,
+  store: Store,
+  inNetns: EndpointRecord[] = endpointsInNetns(store, parseNetnsRef(spec.netns)),
+): boolean {
   const index = (ifname: string) => Number(/(\d+)$/.exec(ifname)?.[1] ?? Infinity);
-  return !store
-    .listEndpoints()
-    .some(
-      (other) =>
-        netnsKey(parseNetnsRef(other.spec.netns)) === key &&
-        !(other.spec.network === spec.network && other.spec.name === spec.name) &&
-        !store.getNetwork(other.spec.network)?.spec.internal &&
-        index(other.spec.ifname) < index(spec.ifname),
-    );
+  return !inNetns.some(
+    (other) =>
+      !(other.spec.network === spec.network && other.spec.name === spec.name) &&
+      !store.getNetwork(other.spec.network)?.spec.internal &&
+      index(other.spec.ifname) < index(spec.ifname),
+  );
 }

@@ -15,6 +15,7 @@ import {
   LinkInfo,
   NetnsRef,
 } from './LinkDriver';
+import { NetnsLauncher } from './NetnsLauncher';
 import { parseLinks, toLinkInfo } from './parseLinks';
 import { probeCapabilities } from './probeCapabilities';
 import { CommandResult, kernelErrorFrom } from './runCommand';
@@ -38,12 +39,14 @@ function checkVlanId(name: string, vlanId: number): void {
 /**
  * The LinkDriver on a real kernel, through iproute2. Everything on the host namespace goes through
  * one long-lived `ip -batch` process (IpBatch: a write and a read per command, no spawn); a container's
- * namespace costs one process per operation (iproute2Attach, iproute2Endpoints); the capability probe,
- * one of its own. close() ends the batch process; a closed driver refuses further host commands.
+ * namespace costs one process per operation (iproute2Attach, iproute2Endpoints), started by a small
+ * long-lived shell (NetnsLauncher) rather than by forking the agent; the capability probe, one of its
+ * own. close() ends the batch process and the shell; a closed driver refuses further host commands.
  */
 export class Iproute2Driver implements LinkDriver {
   private readonly logger?: KernelLogger;
   private readonly host: IpBatch;
+  private readonly launcher = new NetnsLauncher();
 
   constructor(opts: Iproute2DriverOptions = {}) {
     this.logger = opts.logger;
@@ -93,7 +96,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   attachEndpoint(opts: AttachEndpointOptions): Promise<void> {
-    return attachEndpoint(this.host, opts, this.logger);
+    return attachEndpoint(this.host, this.launcher, opts, this.logger);
   }
 
   detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void> {
@@ -101,7 +104,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation> {
-    return endpoints.inspectEndpoint(netns, ifname);
+    return endpoints.inspectEndpoint(this.launcher, netns, ifname);
   }
 
   async netnsExists(netns: NetnsRef): Promise<boolean> {
@@ -109,7 +112,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
-    return endpoints.listLinkNamesIn(netns);
+    return endpoints.listLinkNamesIn(this.launcher, netns);
   }
 
   /** `addr replace`: an address already there is success. IPv6 without DAD, usable at once. */
@@ -144,7 +147,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   async close(): Promise<void> {
-    await this.host.close();
+    await Promise.all([this.host.close(), this.launcher.close()]);
   }
 
   private async show(action: string, line: string) {

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import type { KernelLogger } from './kernelLogger';
+import { checkNetnsRef } from './batchTokens';
 import type { NetnsRef } from './LinkDriver';
-import { runCommand } from './runCommand';
+import { NetnsLauncher } from './NetnsLauncher';
+import { resolveNetns } from './netnsRef';
 
 /** One change the kernel reported: a link or an address, in the host netns or in another one. */
 export interface LinkChange {
@@ -49,6 +51,7 @@ export function parseMonitorLine(line: string): LinkChange | undefined {
 export class IpLinkMonitor implements LinkChangeSource {
   private child?: ChildProcess;
   private closed = false;
+  private readonly launcher = new NetnsLauncher();
 
   constructor(private readonly opts: { netns?: string; logger?: KernelLogger }) {}
 
@@ -87,19 +90,31 @@ export class IpLinkMonitor implements LinkChangeSource {
     child.unref();
   }
 
+  /**
+   * `netns set NAME auto` then `netns list-id`, in one short-lived ip (a long-lived batch would keep
+   * every netns it set open: ip never closes that file), started by the launcher's small shell rather
+   * than by forking the agent.
+   */
   async follow(netns: NetnsRef): Promise<number | undefined> {
     if (!('name' in netns)) return undefined;
-    const ip = ['ip', ...(this.opts.netns ? ['-n', this.opts.netns] : [])];
-    // "File exists" when it has one already: fine, it is read back below.
-    await runCommand([...ip, 'netns', 'set', netns.name, 'auto']);
-    const listed = await runCommand([...ip, 'netns', 'list-id']);
-    const line = listed.stdout.split('\n').find((l) => l.endsWith(`(iproute2 netns name: ${netns.name})`));
-    const id = line ? /^nsid (\d+) /.exec(line)?.[1] : undefined;
-    return id === undefined ? undefined : Number(id);
+    checkNetnsRef('follow netns', netns);
+    const host = this.opts.netns === undefined ? undefined : resolveNetns({ name: this.opts.netns });
+    // -force: "File exists" when it has an nsid already is fine; it is read back by the next line.
+    const lines = [`netns set ${netns.name} auto`, 'netns list-id'];
+    const r = await this.launcher.run(host, lines, { force: true });
+    const json = r.stdout.split('\n').find((l) => l.startsWith('['));
+    if (json === undefined) return undefined;
+    try {
+      const ids = JSON.parse(json) as { nsid?: number; name?: string }[];
+      return ids.find((e) => e.name === netns.name)?.nsid;
+    } catch {
+      return undefined; // not what ip prints: as when the netns is not listed
+    }
   }
 
   close(): void {
     this.closed = true;
     this.child?.kill();
+    void this.launcher.close();
   }
 }

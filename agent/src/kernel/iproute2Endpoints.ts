@@ -6,9 +6,9 @@
 import { checkIfname, checkNetnsRef } from './batchTokens';
 import { endpointAction } from './endpointCommands';
 import { IpBatch } from './IpBatch';
-import { runIpScript } from './IpScript';
 import { KernelLogger } from './kernelLogger';
 import { EndpointObservation, NetnsRef } from './LinkDriver';
+import { NetnsLauncher } from './NetnsLauncher';
 import { describeNetns, netnsFileExists, resolveNetns, ResolvedNetns } from './netnsRef';
 import { addressesOf, parseLinks, toLinkInfo } from './parseLinks';
 import { CommandResult, kernelErrorFrom } from './runCommand';
@@ -56,13 +56,17 @@ export async function detachEndpoint(ref: NetnsRef, ifname: string, alias: strin
 }
 
 /** LinkDriver.inspectEndpoint with iproute2: `addr show` in the netns gives the link and its addresses. */
-export async function inspectEndpoint(ref: NetnsRef, ifname: string): Promise<EndpointObservation> {
+export async function inspectEndpoint(
+  launcher: NetnsLauncher,
+  ref: NetnsRef,
+  ifname: string,
+): Promise<EndpointObservation> {
   const action = endpointAction.inspect(ref, ifname);
   checkNetnsRef(action, ref);
   checkIfname(action, 'dev', ifname);
   const netns = resolveNetns(ref);
   if (!netnsFileExists(netns)) return { netnsExists: false };
-  const shown = await runIpScript(netns.ipArgv, [`addr show dev ${ifname}`]);
+  const shown = await launcher.run(netns, [`addr show dev ${ifname}`]);
   if (netnsVanished(shown, netns)) return { netnsExists: false };
   if (shown.stderr.includes('does not exist')) return { netnsExists: true };
   if (shown.exitCode !== 0) throw kernelErrorFrom(action, shown);
@@ -79,12 +83,12 @@ export function netnsExists(ref: NetnsRef): boolean {
 }
 
 /** LinkDriver.listLinkNamesIn with iproute2: one `link show` in the netns. */
-export async function listLinkNamesIn(ref: NetnsRef): Promise<string[]> {
+export async function listLinkNamesIn(launcher: NetnsLauncher, ref: NetnsRef): Promise<string[]> {
   const action = endpointAction.listLinks(ref);
   checkNetnsRef(action, ref);
   const netns = resolveNetns(ref);
   if (!netnsFileExists(netns)) return [];
-  const shown = await runIpScript(netns.ipArgv, ['link show']);
+  const shown = await launcher.run(netns, ['link show']);
   if (netnsVanished(shown, netns)) return [];
   if (shown.exitCode !== 0) throw kernelErrorFrom(action, shown);
   return parseLinks(shown.stdout).map((j) => j.ifname);

@@ -129,6 +129,22 @@ export class Store {
     return rows.map(toRecord) as EndpointRecord[];
   }
 
+  /**
+   * The endpoints whose spec.netns is one of `texts` or, with `pidLike`, looks like a pid reference
+   * ("pid:N", "/proc/..."): a narrowing done in SQLite, without parsing every endpoint's JSON here.
+   * The caller still compares the namespaces exactly.
+   */
+  listEndpointsByNetnsText(texts: readonly string[], pidLike = false): EndpointRecord[] {
+    const netns = "json_extract(spec, '$.netns')";
+    const clauses = [];
+    if (texts.length > 0) clauses.push(`${netns} IN (${texts.map(() => '?').join(', ')})`);
+    if (pidLike) clauses.push(`${netns} LIKE 'pid:%'`, `${netns} LIKE '/proc/%'`);
+    if (clauses.length === 0) return [];
+    const sql = `SELECT spec, status FROM endpoints WHERE ${clauses.join(' OR ')} ORDER BY network, name`;
+    const rows = this.db.prepare(sql).all(...texts) as NetworkRow[];
+    return rows.map(toRecord) as EndpointRecord[];
+  }
+
   getEndpoint(network: string, name: string): EndpointRecord | undefined {
     const row = this.db
       .prepare('SELECT spec, status FROM endpoints WHERE network = ? AND name = ?')

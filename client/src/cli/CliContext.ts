@@ -8,6 +8,11 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: Record<string, string | undefined>;
+  /**
+   * Stops commands that run until interrupted (`watch`), which then exit 0: Ctrl-C in `main.ts`, an
+   * AbortController in tests. Without it they run until the agent fails them.
+   */
+  signal?: AbortSignal;
 }
 
 /** The global options, given before or after the command. */

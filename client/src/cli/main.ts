@@ -3,12 +3,32 @@ import { runCli } from './runCli';
 
 export { runCli, type CliIo } from './runCli';
 
+/**
+ * A signal that the first Ctrl-C aborts. The SIGINT handler is installed when a command first asks for
+ * the signal, so that only the commands that stop cleanly on it (`watch`) catch Ctrl-C; the others keep
+ * Node's default (the process ends at once). A second Ctrl-C always ends the process.
+ */
+function interruptSignal(): () => AbortSignal {
+  let controller: AbortController | undefined;
+  return () => {
+    if (!controller) {
+      const interrupt = (controller = new AbortController());
+      process.once('SIGINT', () => interrupt.abort());
+    }
+    return controller.signal;
+  };
+}
+
 /** `mvnet`: runs the command line against the process's streams and environment, and exits with its status. */
 async function main(): Promise<void> {
+  const signal = interruptSignal();
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
+    get signal() {
+      return signal();
+    },
   });
   process.exit(code);
 }

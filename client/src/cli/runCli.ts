@@ -11,6 +11,7 @@ import { registerNetworkInspect } from './networkInspect';
 import { registerNetworkLs } from './networkLs';
 import { registerNetworkRm } from './networkRm';
 import { reportError } from './reportError';
+import { registerWatch } from './watch';
 
 export type { CliIo } from './CliContext';
 
@@ -45,6 +46,7 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerEndpointLs(endpoint, ctx);
   const host = program.command('host').description("Inspect the agent's host");
   registerHostInfo(host, ctx);
+  registerWatch(program, ctx);
   return { program, ctx };
 }
 
