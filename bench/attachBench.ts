@@ -5,6 +5,7 @@
  * a batch of endpoints with the same parallelism on both sides. Prints a table and overwrites
  * BENCHMARKS.md. Needs root; bounded (a watchdog ends it); leaves nothing behind, also on Ctrl-C.
  */
+import { runBenchmark } from './runBenchmark';
 import { Command, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
 import { HOST_NETNS } from './attachmentPlan';
@@ -27,7 +28,6 @@ let mvnet: MvnetSide | undefined;
 let lockHeld = false;
 let cleaning: Promise<void> | undefined;
 /** Set by a signal: the failures that cleaning up causes in the running phase are not news. */
-let interrupted = false;
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -100,26 +100,4 @@ async function main(): Promise<void> {
   if (settings.write) say(`wrote ${writeBenchmarksMd(figures)}`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupted = true;
-    say(`\n${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
-
-const watchdog = setTimeout(() => {
-  say(`the benchmark took over ${WATCHDOG_MS / 60_000} minutes: giving up`);
-  void cleanUp().finally(() => process.exit(1));
-}, WATCHDOG_MS);
-watchdog.unref();
-
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    if (interrupted) return; // the signal's handler exits
-    say(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runBenchmark({ main, cleanUp, say, watchdogMs: WATCHDOG_MS });

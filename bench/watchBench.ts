@@ -6,6 +6,7 @@
  * and writes its section of BENCHMARKS.md. Needs root; bounded (a watchdog ends it); leaves nothing
  * behind, also on Ctrl-C.
  */
+import { runBenchmark } from './runBenchmark';
 import { Command, InvalidArgumentError } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimBenchLock, releaseBenchLock } from './benchLock';
@@ -34,7 +35,6 @@ let agent: WatchAgent | undefined;
 let lockHeld = false;
 let cleaning: Promise<void> | undefined;
 /** Set by a signal: the failures that cleaning up causes in the running phase are not news. */
-let interrupted = false;
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 // A closed stdout (`| head`) must not end the run before it has cleaned up: the rest goes unsaid.
@@ -144,26 +144,4 @@ async function main(): Promise<void> {
   if (settings.write) say(`wrote the Watch section of ${writeWatchSection(figures)}`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupted = true;
-    say(`\n${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
-
-const watchdog = setTimeout(() => {
-  say(`the benchmark took over ${WATCHDOG_MS / 60_000} minutes: giving up`);
-  void cleanUp().finally(() => process.exit(1));
-}, WATCHDOG_MS);
-watchdog.unref();
-
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    if (interrupted) return; // the signal's handler exits
-    say(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runBenchmark({ main, cleanUp, say, watchdogMs: WATCHDOG_MS });
