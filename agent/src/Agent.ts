@@ -72,6 +72,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const store = Store.open(options.stateDir);
   store.setRetention(options.eventRetention ?? 10_000);
   const driver = options.driver ?? new Iproute2Driver({ netns: options.netns, logger });
+  let drift: DriftService | undefined;
   try {
     const capabilities = await driver.probeCapabilities();
     const bootId = options.bootId ?? readBootId();
@@ -83,8 +84,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const source =
       options.linkChanges ??
       (options.driver ? undefined : new IpLinkMonitor({ netns: options.netns, logger }));
-    const drift =
-      source && new DriftService({ store, driver, capabilities, logger, mutex, networks, source });
+    drift = source && new DriftService({ store, driver, capabilities, logger, mutex, networks, source });
     const endpoints = new EndpointService({
       store,
       driver,
@@ -152,6 +152,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       },
     };
   } catch (err) {
+    // The kernel monitor is a process of its own: it would outlive an agent that failed to start.
+    drift?.close();
     await driver.close().catch(() => undefined);
     store.close();
     throw err;
