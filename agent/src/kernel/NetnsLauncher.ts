@@ -12,16 +12,16 @@
  * Each running ip gets a slot, a private directory holding a FIFO `in` (its -batch input) and the
  * files `out` and `err`. ip enters its netns while it parses its options, and only then opens its
  * batch file: the agent's open of the FIFO for writing returns once ip is in, which is what
- * IpScript's probe line told before. Slots are reused one ip after another.
+ * a probe line (`link show dev lo`) had to tell before. Slots are reused one ip after another.
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkBatchLine } from './batchTokens';
-import type { ScriptResult } from './IpScript';
 import { KernelError } from './LinkDriver';
 import { NETNS_RUN_DIR, ResolvedNetns } from './netnsRef';
+import type { CommandResult } from './runCommand';
 
 /** What may be a word of a request: the plain-token alphabet of batchTokens. */
 const SAFE_WORD = /^[A-Za-z0-9_.:/-]+$/;
@@ -71,10 +71,16 @@ export interface LaunchOptions {
 /** A process or a pipe (net.Socket) that may or may not keep Node's event loop alive. */
 type Referable = { ref?(): void; unref?(): void };
 
+/** The outcome of a script: as a command's, and which line failed when ip said so. */
+export interface ScriptResult extends CommandResult {
+  /** The 1-based number of the line that failed; absent when none did. */
+  failedLine?: number;
+}
+
 /** What ip's -batch says when a line fails: `Command failed FILE:LINE`. */
 const FAILED_LINE = /^Command failed .*:(\d+)$/m;
 
-/** One `ip -j -d -batch` in a netns, started by the launcher. As IpScript, without a Node spawn. */
+/** One `ip -j -d -batch` in a netns, started by the launcher: no Node spawn. */
 export class LaunchedScript {
   private pidValue = 0;
   private readonly started: Promise<void>;

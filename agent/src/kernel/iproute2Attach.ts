@@ -8,10 +8,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { attachAction, checkAttachOptions, containerSideCommands, hostSideCommand } from './endpointCommands';
 import { IpBatch } from './IpBatch';
-import type { ScriptResult } from './IpScript';
 import { KernelLogger } from './kernelLogger';
 import { AttachEndpointOptions, KernelError } from './LinkDriver';
-import { LaunchedScript, NetnsLauncher } from './NetnsLauncher';
+import { LaunchedScript, NetnsLauncher, type ScriptResult } from './NetnsLauncher';
 import { describeNetns, netnsFileExists, resolveNetns, ResolvedNetns } from './netnsRef';
 import { kernelErrorFrom } from './runCommand';
 
