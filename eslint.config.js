@@ -2,8 +2,8 @@
 //
 // ESLint's and typescript-eslint's recommended rules, and the layering of DESIGN.md with
 // no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`):
-// - execa and child_process only in agent/src/kernel/ (the one seam to the kernel), and in test/ and
-//   bench/, which spawn agents, CLIs and `ip` themselves;
+// - execa, child_process and koffi (system calls) only in agent/src/kernel/ (the one seam to the
+//   kernel), and in test/ and bench/, which spawn agents, CLIs and `ip` themselves;
 // - agent/src/domain/ is pure: no generated proto code, no execa, no gRPC runtime.
 // In flat config a later block replaces a rule's options instead of merging them, so every block that
 // sets the rule lists all the restrictions that apply to its files.
@@ -13,10 +13,16 @@ const tseslint = require('typescript-eslint');
 
 const restrictedImports = '@typescript-eslint/no-restricted-imports';
 
-const processSpawnPaths = ['execa', 'child_process', 'node:child_process'].map((name) => ({
-  name,
-  message: 'Processes are spawned only under agent/src/kernel/ (the LinkDriver seam); go through it.',
-}));
+const processSpawnPaths = [
+  ...['execa', 'child_process', 'node:child_process'].map((name) => ({
+    name,
+    message: 'Processes are spawned only under agent/src/kernel/ (the LinkDriver seam); go through it.',
+  })),
+  {
+    name: 'koffi',
+    message: 'System calls (setns, netlink) are made only under agent/src/kernel/ (the LinkDriver seam).',
+  },
+];
 
 const processSpawnPatterns = [
   {

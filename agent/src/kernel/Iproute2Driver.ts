@@ -1,5 +1,4 @@
 import { checkCidr, checkIfname, checkNewLinkArguments, checkPrefix, NewLinkArguments } from './batchTokens';
-import { attachEndpoint } from './iproute2Attach';
 import * as endpoints from './iproute2Endpoints';
 import { IpBatch } from './IpBatch';
 import { KernelLogger } from './kernelLogger';
@@ -16,6 +15,7 @@ import {
   NetnsRef,
 } from './LinkDriver';
 import { NetnsLauncher } from './NetnsLauncher';
+import { NetlinkAttacher } from './netlinkAttach';
 import { parseLinks, toLinkInfo } from './parseLinks';
 import { probeCapabilities } from './probeCapabilities';
 import { CommandResult, kernelErrorFrom } from './runCommand';
@@ -38,19 +38,23 @@ function checkVlanId(name: string, vlanId: number): void {
 
 /**
  * The LinkDriver on a real kernel, through iproute2. Everything on the host namespace goes through
- * one long-lived `ip -batch` process (IpBatch: a write and a read per command, no spawn); a container's
- * namespace costs one process per operation (iproute2Attach, iproute2Endpoints), started by a small
- * long-lived shell (NetnsLauncher) rather than by forking the agent; the capability probe, one of its
- * own. close() ends the batch process and the shell; a closed driver refuses further host commands.
+ * one long-lived `ip -batch` process (IpBatch: a write and a read per command, no spawn). An attach,
+ * the hot path of every container start, takes no process at all: it speaks rtnetlink to the host's and
+ * the container's netns (netlinkAttach). Reading or removing an endpoint costs one ip process in its
+ * netns (iproute2Endpoints), started by a small long-lived shell (NetnsLauncher) rather than by forking
+ * the agent; the capability probe, one of its own. close() ends the batch process, the shell and the
+ * netlink socket; a closed driver refuses further host commands.
  */
 export class Iproute2Driver implements LinkDriver {
   private readonly logger?: KernelLogger;
   private readonly host: IpBatch;
   private readonly launcher = new NetnsLauncher();
+  private readonly attacher: NetlinkAttacher;
 
   constructor(opts: Iproute2DriverOptions = {}) {
     this.logger = opts.logger;
     this.host = new IpBatch(opts.netns === undefined ? ['ip'] : ['ip', '-n', opts.netns]);
+    this.attacher = new NetlinkAttacher(opts.netns, opts.logger);
   }
 
   async listLinks(): Promise<LinkInfo[]> {
@@ -96,7 +100,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   attachEndpoint(opts: AttachEndpointOptions): Promise<void> {
-    return attachEndpoint(this.host, this.launcher, opts, this.logger);
+    return this.attacher.attachEndpoint(opts);
   }
 
   detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void> {
@@ -147,6 +151,7 @@ export class Iproute2Driver implements LinkDriver {
   }
 
   async close(): Promise<void> {
+    this.attacher.close();
     await Promise.all([this.host.close(), this.launcher.close()]);
   }
 

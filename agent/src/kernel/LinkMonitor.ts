@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import type { KernelLogger } from './kernelLogger';
 import { checkNetnsRef } from './batchTokens';
 import type { NetnsRef } from './LinkDriver';
-import { NetnsLauncher } from './NetnsLauncher';
+import * as rtnl from './netlink/rtnetlinkCodec';
+import { NetlinkError, RtnlSocket } from './netlink/RtnlSocket';
 import { resolveNetns } from './netnsRef';
 
 /** One change the kernel reported: a link or an address, in the host netns or in another one. */
@@ -21,11 +23,13 @@ export interface LinkChangeSource {
   start(onChange: (change: LinkChange) => void, onGap: () => void): void;
   /**
    * Asks the kernel to report a container netns's changes too (it needs an nsid in the host netns), and
-   * returns that nsid; undefined where it cannot (a netns known only by pid or path).
+   * returns that nsid; undefined when the netns is gone.
    */
   follow(netns: NetnsRef): Promise<number | undefined>;
   close(): void;
 }
+
+const EEXIST = 17;
 
 const LINE = /^\[[^\]]*\] \[nsid (current|\d+)\]\[(LINK|ADDR)\](Deleted )?\d+: ([^:@\s]+)/;
 
@@ -51,7 +55,8 @@ export function parseMonitorLine(line: string): LinkChange | undefined {
 export class IpLinkMonitor implements LinkChangeSource {
   private child?: ChildProcess;
   private closed = false;
-  private readonly launcher = new NetnsLauncher();
+  /** A netlink socket in the host netns, for follow(). */
+  private host?: RtnlSocket;
 
   constructor(private readonly opts: { netns?: string; logger?: KernelLogger }) {}
 
@@ -91,30 +96,36 @@ export class IpLinkMonitor implements LinkChangeSource {
   }
 
   /**
-   * `netns set NAME auto` then `netns list-id`, in one short-lived ip (a long-lived batch would keep
-   * every netns it set open: ip never closes that file), started by the launcher's small shell rather
-   * than by forking the agent.
+   * Gives the netns an nsid in the host netns (as `ip netns set NAME auto`), and reads it back: two
+   * rtnetlink requests on a socket in the host netns, no process.
    */
   async follow(netns: NetnsRef): Promise<number | undefined> {
-    if (!('name' in netns)) return undefined;
     checkNetnsRef('follow netns', netns);
-    const host = this.opts.netns === undefined ? undefined : resolveNetns({ name: this.opts.netns });
-    // -force: "File exists" when it has an nsid already is fine; it is read back by the next line.
-    const lines = [`netns set ${netns.name} auto`, 'netns list-id'];
-    const r = await this.launcher.run(host, lines, { force: true });
-    const json = r.stdout.split('\n').find((l) => l.startsWith('['));
-    if (json === undefined) return undefined;
+    let fd: number;
     try {
-      const ids = JSON.parse(json) as { nsid?: number; name?: string }[];
-      return ids.find((e) => e.name === netns.name)?.nsid;
+      fd = fs.openSync(resolveNetns(netns).file, fs.constants.O_RDONLY);
     } catch {
-      return undefined; // not what ip prints: as when the netns is not listed
+      return undefined; // gone already: nothing to follow
+    }
+    try {
+      this.host ??= RtnlSocket.open(
+        this.opts.netns === undefined ? undefined : resolveNetns({ name: this.opts.netns }).file,
+      );
+      try {
+        this.host.request(rtnl.newNsid(fd));
+      } catch (err) {
+        if (!(err instanceof NetlinkError && err.errno === EEXIST)) throw err;
+      }
+      const [answer] = this.host.request(rtnl.getNsid(fd));
+      return answer === undefined ? undefined : rtnl.nsidOf(answer);
+    } finally {
+      fs.closeSync(fd);
     }
   }
 
   close(): void {
     this.closed = true;
     this.child?.kill();
-    void this.launcher.close();
+    this.host?.close();
   }
 }

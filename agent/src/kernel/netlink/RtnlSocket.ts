@@ -1,0 +1,152 @@
+/**
+ * A NETLINK_ROUTE socket bound to one network namespace: the namespace the thread was in when the
+ * socket was made, for its whole life. To get one in a container's netns, the agent's thread enters
+ * that netns (setns), makes the socket and comes straight back, in one synchronous step, so no other
+ * JavaScript runs meanwhile; the other threads of the process never move.
+ *
+ * Requests are synchronous: rtnetlink handles a request inside the send() and queues the reply
+ * before it returns, so the recv() that follows does not wait (SO_RCVTIMEO bounds it anyway). An
+ * attach is a handful of such round trips, microseconds each, on the agent's thread, with no process.
+ */
+import fs from 'node:fs';
+import {
+  AF_NETLINK,
+  CLONE_NEWNET,
+  libc,
+  NETLINK_CAP_ACK,
+  NETLINK_EXT_ACK,
+  NETLINK_ROUTE,
+  SO_RCVTIMEO,
+  SOCK_CLOEXEC,
+  SOCK_RAW,
+  SOL_NETLINK,
+  SOL_SOCKET,
+} from './libc';
+import {
+  encodeMessage,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  parseAck,
+  Reply,
+  Request,
+  splitMessages,
+} from './rtnetlinkCodec';
+
+/** A request the kernel refused: its errno, and its text (the kernel's own, when it gave one). */
+export class NetlinkError extends Error {
+  constructor(
+    readonly errno: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NetlinkError';
+  }
+}
+
+const RECV_TIMEOUT_S = 5;
+const RECV_BUFFER = 64 * 1024;
+
+/** The netns of the agent's own thread, opened once: where the thread comes back to after a setns. */
+let ownNetnsFd: number | undefined;
+
+function failed(what: string): NetlinkError {
+  const c = libc();
+  const errno = c.errno();
+  return new NetlinkError(errno, `${what}: ${c.strerror(errno)}`);
+}
+
+function setsockoptInt(fd: number, level: number, name: number, value: number): void {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(value);
+  if (libc().setsockopt(fd, level, name, b, 4) !== 0) throw failed('setsockopt');
+}
+
+function openSocket(): number {
+  const c = libc();
+  const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) throw failed('netlink socket');
+  try {
+    setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+    setsockoptInt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+    const timeout = Buffer.alloc(16); // struct timeval: seconds, microseconds
+    timeout.writeBigInt64LE(BigInt(RECV_TIMEOUT_S), 0);
+    if (c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16) !== 0) throw failed('setsockopt');
+    return fd;
+  } catch (err) {
+    c.close(fd);
+    throw err;
+  }
+}
+
+export class RtnlSocket {
+  private seq = 1;
+  private readonly buffer = Buffer.alloc(RECV_BUFFER);
+
+  private constructor(private fd: number) {}
+
+  /** A socket in the netns whose file is `netnsFile` (a named netns, /proc/PID/ns/net...); the thread's own without one. */
+  static open(netnsFile?: string): RtnlSocket {
+    if (netnsFile === undefined) return new RtnlSocket(openSocket());
+    const target = fs.openSync(netnsFile, fs.constants.O_RDONLY);
+    try {
+      return RtnlSocket.openInFd(target);
+    } finally {
+      fs.closeSync(target);
+    }
+  }
+
+  /** A socket in the netns that `netnsFd` (an open netns file) is. */
+  static openInFd(netnsFd: number): RtnlSocket {
+    const c = libc();
+    ownNetnsFd ??= fs.openSync('/proc/thread-self/ns/net', fs.constants.O_RDONLY);
+    if (c.setns(netnsFd, CLONE_NEWNET) !== 0) throw failed('enter netns');
+    let fd: number | Error;
+    try {
+      fd = openSocket();
+    } catch (err) {
+      fd = err as Error;
+    }
+    if (c.setns(ownNetnsFd, CLONE_NEWNET) !== 0) {
+      // The agent's thread is stuck in a container's netns: nothing it does from here on can be trusted.
+      process.stderr.write(`mvnet-agent: cannot return to its own netns: ${c.strerror(c.errno())}\n`);
+      process.abort();
+    }
+    if (fd instanceof Error) throw fd;
+    return new RtnlSocket(fd);
+  }
+
+  /**
+   * Sends one request and reads until its ack: returns the messages before the ack (a GET's answer);
+   * throws a NetlinkError when the kernel refuses it, with the kernel's own words when it gave any.
+   */
+  request(request: Request): Reply[] {
+    if (this.fd < 0) throw new NetlinkError(0, 'netlink socket closed');
+    const c = libc();
+    const seq = this.seq++;
+    const message = encodeMessage(request, seq);
+    if (c.send(this.fd, message, message.length, 0) !== message.length) throw failed('netlink send');
+    const answer: Reply[] = [];
+    for (;;) {
+      const n = c.recv(this.fd, this.buffer, this.buffer.length, 0);
+      if (n < 0) throw failed('netlink receive');
+      for (const reply of splitMessages(Buffer.from(this.buffer.subarray(0, n)))) {
+        if (reply.seq !== seq) continue; // a late answer to an earlier request that timed out
+        if (reply.type === NLMSG_DONE) return answer;
+        if (reply.type !== NLMSG_ERROR) {
+          answer.push(reply);
+          continue;
+        }
+        const { errno, message: text } = parseAck(reply);
+        if (errno === 0) return answer;
+        // The kernel's own words end with a full stop, as iproute2 prints them ("Error: ... .").
+        throw new NetlinkError(errno, text === undefined ? c.strerror(errno) : text.replace(/\.?$/, '.'));
+      }
+    }
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    libc().close(this.fd);
+    this.fd = -1;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The few libc calls rtnetlink needs, through koffi (an FFI with its binaries inside its npm package:
+ * nothing is compiled at install). Node has no AF_NETLINK socket and no setns(); these are all it takes.
+ * Loaded on first use, so that a platform without koffi's binary fails there, with a clear message.
+ */
+import type { KoffiFunction } from 'koffi';
+
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0o2000000;
+export const NETLINK_ROUTE = 0;
+export const CLONE_NEWNET = 0x40000000;
+export const SOL_SOCKET = 1;
+export const SO_RCVTIMEO = 20;
+export const SOL_NETLINK = 270;
+export const NETLINK_CAP_ACK = 10;
+export const NETLINK_EXT_ACK = 11;
+
+export interface Libc {
+  setns(fd: number, nstype: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  send(fd: number, buf: Buffer, length: number, flags: number): number;
+  recv(fd: number, buf: Buffer, length: number, flags: number): number;
+  close(fd: number): number;
+  /** errno of the last call on this thread. */
+  errno(): number;
+  strerror(errno: number): string;
+}
+
+let loaded: Libc | undefined;
+
+/** libc's functions, bound once. */
+export function libc(): Libc {
+  if (loaded) return loaded;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on first netlink use
+  const koffi = require('koffi') as typeof import('koffi');
+  const lib = koffi.load('libc.so.6');
+  const fn = (decl: string): KoffiFunction => lib.func(decl);
+  const setns = fn('int setns(int fd, int nstype)');
+  const socket = fn('int socket(int domain, int type, int protocol)');
+  const setsockopt = fn('int setsockopt(int fd, int level, int name, void *value, uint32_t length)');
+  const send = fn('intptr_t send(int fd, void *buf, size_t length, int flags)');
+  const recv = fn('intptr_t recv(int fd, void *buf, size_t length, int flags)');
+  const close = fn('int close(int fd)');
+  const strerror = fn('const char *strerror(int errnum)');
+  loaded = {
+    setns: (fd, nstype) => setns(fd, nstype) as number,
+    socket: (domain, type, protocol) => socket(domain, type, protocol) as number,
+    setsockopt: (fd, level, name, value, length) => setsockopt(fd, level, name, value, length) as number,
+    send: (fd, buf, length, flags) => Number(send(fd, buf, length, flags)),
+    recv: (fd, buf, length, flags) => Number(recv(fd, buf, length, flags)),
+    close: (fd) => close(fd) as number,
+    errno: () => koffi.errno(),
+    strerror: (errnum) => strerror(errnum) as string,
+  };
+  return loaded;
+}
