@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { LinkDriver } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
+import { CommitBatch } from './CommitBatch';
 import { attachOptionsFor, endpointsInNetns, getsDefaultRoute } from './endpointLinks';
 import { deriveMac } from './endpointMac';
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionError } from './errors';
-import { hostRoute, reserveAddress } from './ipam';
+import { hostRoute, LeaseLookup, reserveAddress } from './ipam';
 import { endpointMark } from './marks';
 import { refreshEndpointStatuses } from './endpointStatus';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from './model';
@@ -42,8 +43,11 @@ interface PlannedAttach {
  */
 export class EndpointService {
   private readonly reservations = new Reservations();
+  private readonly commits: CommitBatch;
 
-  constructor(private readonly deps: EndpointServiceDeps) {}
+  constructor(private readonly deps: EndpointServiceDeps) {
+    this.commits = new CommitBatch(deps.store, deps.mutex);
+  }
 
   /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
   async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
@@ -56,7 +60,7 @@ export class EndpointService {
       planned.release();
       throw err;
     }
-    return this.deps.mutex.run(async () => this.commit(planned));
+    return this.commit(planned);
   }
 
   /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
@@ -134,10 +138,11 @@ export class EndpointService {
         : 'an endpoint being created';
       throw new PreconditionError(`endpoint.ifname: ${ifname} in ${request.netns} is used by ${holder}`);
     }
-    const leases = new Map([
-      ...store.leases(request.network),
-      ...this.reservations.addressesOf(request.network),
-    ]);
+    const leases = new LeaseLookup(
+      store,
+      request.network,
+      new Map(this.reservations.addressesOf(request.network)),
+    );
     const spec: EndpointSpec = {
       name: request.name,
       network: request.network,
@@ -207,11 +212,17 @@ export class EndpointService {
     await driver.attachEndpoint(attachOptionsFor(planned.spec, planned.network, planned.withDefaultRoute));
   }
 
+  /** Records the attached endpoint (in a group commit), unless its network went meanwhile; then undoes it. */
   private async commit(planned: PlannedAttach): Promise<{ endpoint: EndpointRecord; revision: number }> {
     const { store, driver } = this.deps;
     const { spec } = planned;
     try {
-      if (!store.getNetwork(spec.network)) {
+      const record: EndpointRecord = { spec, status: { state: 'ready', message: '', revision: 0 } };
+      const revision = await this.commits.commit((tx) => {
+        if (!store.getNetwork(spec.network)) return undefined;
+        return tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED');
+      });
+      if (revision === undefined) {
         await driver.detachEndpoint(
           parseNetnsRef(spec.netns),
           spec.ifname,
@@ -221,10 +232,6 @@ export class EndpointService {
           `network ${spec.network} was deleted while endpoint ${spec.name} was being attached`,
         );
       }
-      const record: EndpointRecord = { spec, status: { state: 'ready', message: '', revision: 0 } };
-      const revision = store.transact((tx) =>
-        tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED'),
-      );
       await this.routeFromHost(spec, planned.network, true);
       this.deps.onAttached?.(spec);
       this.log(spec).info(

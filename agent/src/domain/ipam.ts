@@ -11,7 +11,39 @@ import {
 import type { NetworkSpec, SubnetSpec } from './model';
 
 /** Addresses held in a network: canonical address text → who holds it ("endpoint c1"). */
-export type Leases = ReadonlyMap<string, string>;
+export interface Leases {
+  get(address: string): string | undefined;
+  has(address: string): boolean;
+}
+
+/**
+ * A network's leases read as they are needed: the addresses `inFlight` holds first, then a few single
+ * reads (a requested address costs one), and past those all of them at once (an allocation's walk).
+ */
+export class LeaseLookup implements Leases {
+  private all?: ReadonlyMap<string, string>;
+  private reads = 0;
+
+  constructor(
+    private readonly store: {
+      leaseHolder(network: string, address: string): string | undefined;
+      leases(network: string): ReadonlyMap<string, string>;
+    },
+    private readonly network: string,
+    private readonly inFlight: ReadonlyMap<string, string>,
+  ) {}
+
+  get(address: string): string | undefined {
+    const held = this.inFlight.get(address);
+    if (held !== undefined) return held;
+    if (!this.all && ++this.reads > 4) this.all = this.store.leases(this.network);
+    return this.all ? this.all.get(address) : this.store.leaseHolder(this.network, address);
+  }
+
+  has(address: string): boolean {
+    return this.get(address) !== undefined;
+  }
+}
 
 /**
  * Takes an address of one family for an endpoint of `network`: the requested one, checked, or the first

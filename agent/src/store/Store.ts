@@ -49,7 +49,19 @@ export class Store {
   /** How many events the log keeps; older ones are compacted away (Watch then answers OUT_OF_RANGE). */
   private retention = 10_000;
 
+  /** Prepared statements by their SQL: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(private readonly db: Database.Database) {}
+
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
 
   /** Sets how many of the latest events the log keeps (at least 1). */
   setRetention(events: number): void {
@@ -67,7 +79,7 @@ export class Store {
 
   /** The oldest revision still in the log; revision()+1 when the log is empty. */
   oldestRetainedRevision(): number {
-    const row = this.db.prepare('SELECT min(revision) AS r FROM events').get() as { r: number | null };
+    const row = this.statement('SELECT min(revision) AS r FROM events').get() as { r: number | null };
     return row.r ?? this.revision() + 1;
   }
 
@@ -104,18 +116,18 @@ export class Store {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.statement('SELECT value FROM meta WHERE key = ?').get(key) as
       { value: string } | undefined;
     return row?.value;
   }
 
   listNetworks(): NetworkRecord[] {
-    const rows = this.db.prepare('SELECT spec, status FROM networks ORDER BY name').all() as NetworkRow[];
+    const rows = this.statement('SELECT spec, status FROM networks ORDER BY name').all() as NetworkRow[];
     return rows.map(toNetworkRecord);
   }
 
   getNetwork(name: string): NetworkRecord | undefined {
-    const row = this.db.prepare('SELECT spec, status FROM networks WHERE name = ?').get(name) as
+    const row = this.statement('SELECT spec, status FROM networks WHERE name = ?').get(name) as
       NetworkRow | undefined;
     return row && toNetworkRecord(row);
   }
@@ -123,8 +135,8 @@ export class Store {
   listEndpoints(network?: string): EndpointRecord[] {
     const rows = (
       network === undefined
-        ? this.db.prepare('SELECT spec, status FROM endpoints ORDER BY network, name').all()
-        : this.db.prepare('SELECT spec, status FROM endpoints WHERE network = ? ORDER BY name').all(network)
+        ? this.statement('SELECT spec, status FROM endpoints ORDER BY network, name').all()
+        : this.statement('SELECT spec, status FROM endpoints WHERE network = ? ORDER BY name').all(network)
     ) as NetworkRow[];
     return rows.map(toRecord) as EndpointRecord[];
   }
@@ -141,29 +153,39 @@ export class Store {
     if (pidLike) clauses.push(`${netns} LIKE 'pid:%'`, `${netns} LIKE '/proc/%'`);
     if (clauses.length === 0) return [];
     const sql = `SELECT spec, status FROM endpoints WHERE ${clauses.join(' OR ')} ORDER BY network, name`;
-    const rows = this.db.prepare(sql).all(...texts) as NetworkRow[];
+    const rows = this.statement(sql).all(...texts) as NetworkRow[];
     return rows.map(toRecord) as EndpointRecord[];
   }
 
   getEndpoint(network: string, name: string): EndpointRecord | undefined {
-    const row = this.db
-      .prepare('SELECT spec, status FROM endpoints WHERE network = ? AND name = ?')
-      .get(network, name) as NetworkRow | undefined;
+    const row = this.statement('SELECT spec, status FROM endpoints WHERE network = ? AND name = ?').get(
+      network,
+      name,
+    ) as NetworkRow | undefined;
     return row && (toRecord(row) as EndpointRecord);
   }
 
   /** The addresses held in a network: address → holder ("endpoint c1"). */
   leases(network: string): Map<string, string> {
-    const rows = this.db.prepare('SELECT address, holder FROM leases WHERE network = ?').all(network) as {
+    const rows = this.statement('SELECT address, holder FROM leases WHERE network = ?').all(network) as {
       address: string;
       holder: string;
     }[];
     return new Map(rows.map((r) => [r.address, r.holder]));
   }
 
+  /** Who holds one address of a network; undefined when it is free. */
+  leaseHolder(network: string, address: string): string | undefined {
+    const row = this.statement('SELECT holder FROM leases WHERE network = ? AND address = ?').get(
+      network,
+      address,
+    ) as { holder: string } | undefined;
+    return row?.holder;
+  }
+
   /** The number of endpoints on a network. */
   countEndpoints(network: string): number {
-    const row = this.db.prepare('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network) as {
+    const row = this.statement('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network) as {
       n: number;
     };
     return row.n;
@@ -171,9 +193,10 @@ export class Store {
 
   /** Events after `revision`, oldest first. */
   eventsAfter(revision: number, limit = 1000): ChangeEvent[] {
-    const rows = this.db
-      .prepare('SELECT * FROM events WHERE revision > ? ORDER BY revision LIMIT ?')
-      .all(revision, limit) as EventRow[];
+    const rows = this.statement('SELECT * FROM events WHERE revision > ? ORDER BY revision LIMIT ?').all(
+      revision,
+      limit,
+    ) as EventRow[];
     return rows.map((row) => ({
       ...row,
       type: row.type as EventType,
@@ -202,28 +225,45 @@ export class Store {
     return result;
   }
 
+  /**
+   * Makes several changes in one transaction, so one commit (and one sync to disk) serves them all:
+   * each in a savepoint of its own, so that one that throws is undone alone and gives its error, while
+   * the others are committed. Events are published after the commit, in revision order.
+   */
+  transactEach<T>(changes: readonly ((tx: StoreTx) => T)[]): ({ value: T } | { error: unknown })[] {
+    return this.transact((tx) =>
+      changes.map((change) => {
+        const mark = this.pending.length;
+        try {
+          return { value: this.db.transaction(() => change(tx))() };
+        } catch (error) {
+          this.pending.length = mark;
+          return { error };
+        }
+      }),
+    );
+  }
+
   private compact(): void {
-    this.db.prepare('DELETE FROM events WHERE revision <= ?').run(this.revision() - this.retention);
+    this.statement('DELETE FROM events WHERE revision <= ?').run(this.revision() - this.retention);
   }
 
   private makeTx(): StoreTx {
     const record = (event: EventInput): number => {
       const revision = this.revision() + 1;
       const time = Date.now();
-      this.db
-        .prepare(
-          'INSERT INTO events (revision, type, kind, network, name, object, message, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          revision,
-          event.type,
-          event.kind,
-          event.network,
-          event.name,
-          JSON.stringify(event.object),
-          event.message ?? '',
-          time,
-        );
+      this.statement(
+        'INSERT INTO events (revision, type, kind, network, name, object, message, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        revision,
+        event.type,
+        event.kind,
+        event.network,
+        event.name,
+        JSON.stringify(event.object),
+        event.message ?? '',
+        time,
+      );
       this.setMeta('revision', String(revision));
       this.pending.push({
         revision,
@@ -243,9 +283,11 @@ export class Store {
       putNetwork: (rec, type, message) => {
         const revision = this.revision() + 1;
         rec.status.revision = revision;
-        this.db
-          .prepare('INSERT OR REPLACE INTO networks (name, spec, status) VALUES (?, ?, ?)')
-          .run(rec.spec.name, JSON.stringify(rec.spec), JSON.stringify(rec.status));
+        this.statement('INSERT OR REPLACE INTO networks (name, spec, status) VALUES (?, ?, ?)').run(
+          rec.spec.name,
+          JSON.stringify(rec.spec),
+          JSON.stringify(rec.status),
+        );
         return record({
           type,
           kind: 'network',
@@ -258,35 +300,40 @@ export class Store {
       putEndpoint: (rec, type, message) => {
         rec.status.revision = this.revision() + 1;
         const { network, name } = rec.spec;
-        this.db
-          .prepare('INSERT OR REPLACE INTO endpoints (network, name, spec, status) VALUES (?, ?, ?, ?)')
-          .run(network, name, JSON.stringify(rec.spec), JSON.stringify(rec.status));
+        this.statement(
+          'INSERT OR REPLACE INTO endpoints (network, name, spec, status) VALUES (?, ?, ?, ?)',
+        ).run(network, name, JSON.stringify(rec.spec), JSON.stringify(rec.status));
         const holder = `endpoint ${name}`;
-        this.db.prepare('DELETE FROM leases WHERE network = ? AND holder = ?').run(network, holder);
+        this.statement('DELETE FROM leases WHERE network = ? AND holder = ?').run(network, holder);
         for (const address of [rec.spec.ipv4Address, rec.spec.ipv6Address].filter(Boolean)) {
-          this.db
-            .prepare('INSERT INTO leases (network, address, holder) VALUES (?, ?, ?)')
-            .run(network, address, holder);
+          this.statement('INSERT INTO leases (network, address, holder) VALUES (?, ?, ?)').run(
+            network,
+            address,
+            holder,
+          );
         }
         return record({ type, kind: 'endpoint', network, name, object: rec, message });
       },
       deleteEndpoint: (rec) => {
         const { network, name } = rec.spec;
-        this.db.prepare('DELETE FROM endpoints WHERE network = ? AND name = ?').run(network, name);
-        this.db
-          .prepare('DELETE FROM leases WHERE network = ? AND holder = ?')
-          .run(network, `endpoint ${name}`);
+        this.statement('DELETE FROM endpoints WHERE network = ? AND name = ?').run(network, name);
+        this.statement('DELETE FROM leases WHERE network = ? AND holder = ?').run(
+          network,
+          `endpoint ${name}`,
+        );
         return record({ type: 'DELETED', kind: 'endpoint', network, name, object: rec });
       },
       putLease: (network, address, holder) => {
-        this.db
-          .prepare('INSERT OR REPLACE INTO leases (network, address, holder) VALUES (?, ?, ?)')
-          .run(network, address, holder);
+        this.statement('INSERT OR REPLACE INTO leases (network, address, holder) VALUES (?, ?, ?)').run(
+          network,
+          address,
+          holder,
+        );
       },
       deleteNetwork: (rec) => {
-        this.db.prepare('DELETE FROM leases WHERE network = ?').run(rec.spec.name);
-        this.db.prepare('DELETE FROM endpoints WHERE network = ?').run(rec.spec.name);
-        this.db.prepare('DELETE FROM networks WHERE name = ?').run(rec.spec.name);
+        this.statement('DELETE FROM leases WHERE network = ?').run(rec.spec.name);
+        this.statement('DELETE FROM endpoints WHERE network = ?').run(rec.spec.name);
+        this.statement('DELETE FROM networks WHERE name = ?').run(rec.spec.name);
         return record({
           type: 'DELETED',
           kind: 'network',
@@ -299,7 +346,7 @@ export class Store {
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    this.statement('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 }
 

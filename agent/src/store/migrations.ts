@@ -37,4 +37,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX leases_by_holder ON leases (network, holder);
   `,
+  `
+  CREATE INDEX endpoints_by_netns ON endpoints (json_extract(spec, '$.netns'));
+  `,
 ];
