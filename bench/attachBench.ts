@@ -46,7 +46,7 @@ function parseSettings(): BenchSettings & { agentLog?: string; write: boolean } 
     .option('--warmup <n>', 'part 1: uncounted attaches per side first', count(0, 20), 3)
     .option('--endpoints <n>', 'part 2: endpoints per run', count(1, 253), 200)
     .option('--parallel <n>', 'part 2: attaches in flight, both sides', count(1, 64), 8)
-    .option('--runs <n>', 'part 2: runs per side', count(1, 20), 3)
+    .option('--runs <n>', 'part 2: runs per side', count(1, 20), 5)
     .option('--agent-log-level <level>', "the agent's log level", 'info')
     .option('--agent-log <file>', "copy the agent's log lines to this file")
     .option('--no-write', 'print only; leave BENCHMARKS.md as it is')

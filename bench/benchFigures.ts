@@ -28,7 +28,8 @@ export interface BenchFigures {
     cni: Summary;
     plainIp: Summary;
     wrapper: Summary;
-    agentReady?: Summary;
+    /** An empty RPC to the agent (Health/Check): the transport's share of an attach. */
+    ping: Summary;
     agentHost?: Summary;
     agentKernel?: Summary;
     /** mvnet's median / CNI's median. */
@@ -82,7 +83,7 @@ export function computeFigures(args: {
       cni,
       plainIp: summarize(one.plainIp),
       wrapper,
-      agentReady: summarizeIfAny(one.agentReady),
+      ping: summarize(one.ping),
       agentHost: summarizeIfAny(one.agentHost),
       agentKernel: summarizeIfAny(one.agentKernel),
       ratio,

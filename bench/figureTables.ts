@@ -23,8 +23,8 @@ export function oneAttachTable(f: BenchFigures): Table {
     rows: [
       oneRow('mvnet: CreateEndpoint, SDK → agent → kernel → reply', o.mvnet),
       oneRow('↳ agent log: its kernel work (totalMs)', o.agentKernel),
-      oneRow('↳ of which: ip started in the container netns (readyMs)', o.agentReady),
-      oneRow('↳ of which: link add in the host batch (hostMs)', o.agentHost),
+      oneRow('↳ of which: the link made, from the host netns (hostMs)', o.agentHost),
+      oneRow('↳ for scale: an empty call (Health/Check), SDK → agent → reply', o.ping),
       oneRow('CNI: nsenter + macvlan plugin + static IPAM (one ADD)', o.cni),
       oneRow('↳ the nsenter wrapper alone (nsenter /bin/true)', o.wrapper),
       oneRow('plain ip: 4 processes (link add, addr, up, route)', o.plainIp),

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
+import { HealthDefinition } from 'nice-grpc-server-health';
 import { AgentClient } from '../client/src/AgentClient';
 import { MacvlanMode } from '../proto/gen/mvnet/v1/network';
 import { Attachment, GATEWAY, HOST_NETNS, SUBNET } from './attachmentPlan';
@@ -19,11 +21,27 @@ export interface MvnetSideOptions {
  * caller from the request to the response, as an orchestrator sees it.
  */
 export class MvnetSide {
+  private readonly healthChannel: Channel;
+  private readonly health: Client<typeof HealthDefinition>;
+
   private constructor(
     private readonly agent: BenchAgent,
     private readonly client: AgentClient,
     private readonly stateDir: string,
-  ) {}
+  ) {
+    this.healthChannel = createChannel(agent.address);
+    this.health = createClient(HealthDefinition, this.healthChannel);
+  }
+
+  /**
+   * One empty call (grpc.health.v1 Check), timed like an attach: what the transport alone costs, gRPC
+   * both ways through nice-grpc and grpc-js, the floor under any RPC's time.
+   */
+  async ping(): Promise<number> {
+    const start = process.hrtime.bigint();
+    await this.health.check({ service: '' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  }
 
   /** Starts the agent on a fresh state dir and creates the benchmark's network. */
   static async open(options: MvnetSideOptions): Promise<MvnetSide> {
@@ -85,6 +103,7 @@ export class MvnetSide {
 
   async close(): Promise<void> {
     this.client.close();
+    this.healthChannel.close();
     await this.agent.stop();
     fs.rmSync(this.stateDir, { recursive: true, force: true });
   }

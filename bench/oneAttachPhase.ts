@@ -19,7 +19,7 @@ export interface OneAttachResult {
   cni: number[];
   plainIp: number[];
   wrapper: number[];
-  agentReady: number[];
+  ping: number[];
   agentHost: number[];
   agentKernel: number[];
 }
@@ -42,6 +42,7 @@ async function runIteration(mvnet: MvnetSide, plan: PhasePlan, i: number) {
     cni: await cniAdd(plan.cni[i]),
     plainIp: await plainIpAttach(plan.plainIp[i]),
     wrapper: await measureWrapper(),
+    ping: await mvnet.ping(),
   };
 }
 
@@ -58,7 +59,7 @@ export async function measureOneAttach(
     cni: [],
     plainIp: [],
     wrapper: [],
-    agentReady: [],
+    ping: [],
     agentHost: [],
     agentKernel: [],
   };
@@ -67,7 +68,8 @@ export async function measureOneAttach(
     for (let i = 0; i < warmup + iterations; i++) {
       const took = await runIteration(mvnet, plan, i);
       if (i < warmup) continue;
-      for (const side of ['mvnet', 'cni', 'plainIp', 'wrapper'] as const) result[side].push(took[side]);
+      for (const side of ['mvnet', 'cni', 'plainIp', 'wrapper', 'ping'] as const)
+        result[side].push(took[side]);
     }
     await verifyAttachments('mvnet', plan.mvnet);
     await verifyAttachments('CNI', plan.cni);
@@ -80,7 +82,6 @@ export async function measureOneAttach(
   for (const a of plan.mvnet.slice(warmup)) {
     const kernel = mvnet.kernelTiming(a.container);
     if (!kernel) continue;
-    result.agentReady.push(kernel.readyMs);
     result.agentHost.push(kernel.hostMs);
     result.agentKernel.push(kernel.totalMs);
   }
