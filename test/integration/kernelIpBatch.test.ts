@@ -4,6 +4,7 @@
  */
 import { IpBatch } from '../../agent/src/kernel/IpBatch';
 import { KernelError } from '../../agent/src/kernel/LinkDriver';
+import { runCommand } from '../../agent/src/kernel/runCommand';
 import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 
@@ -43,6 +44,23 @@ describe('IpBatch', () => {
       } else {
         expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ ifname: 'eth0' })]);
       }
+    });
+  });
+
+  it('runs a command again in a fresh ip when the link it names was deleted and made anew behind its back', async () => {
+    const add = 'link add link eth0 name mv0 type macvlan mode bridge';
+    expect((await batch.run(add)).exitCode).toBe(0);
+    expect((await batch.run('link show', true)).exitCode).toBe(0); // ip now remembers mv0's index
+    await runCommand(['ip', '-n', netns, 'link', 'del', 'dev', 'mv0']);
+    await runCommand(['ip', '-n', netns, ...add.split(' ')]);
+    expect(await batch.run('link set dev mv0 alias mvnet:x')).toMatchObject({ exitCode: 0, stderr: '' });
+    const shown = await runCommand(['ip', '-n', netns, '-j', 'link', 'show', 'dev', 'mv0']);
+    expect(JSON.parse(shown.stdout)[0].ifalias).toBe('mvnet:x');
+    // A link that is really gone still fails, in ip's words.
+    await runCommand(['ip', '-n', netns, 'link', 'del', 'dev', 'mv0']);
+    expect(await batch.run('link set dev mv0 up')).toMatchObject({
+      exitCode: 1,
+      stderr: 'Cannot find device "mv0"',
     });
   });
 

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { AgentClient, type NetworkSpec } from '../../client/src';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
-import { ip } from './labHost';
+import { waitFor } from '../support/waitFor';
+import { ip, linkIn } from './labHost';
 
 const SWITCH = 'mvt-trunk-sw';
 const HOSTS = ['mvt-trunk-h1', 'mvt-trunk-h2', 'mvt-trunk-h3'];
@@ -103,5 +104,28 @@ describe("VLAN trunking: the seed's second demo across three hosts", () => {
     expect(pings('c3', '192.168.10.2')).toBe(false);
     expect(pings('c3', '192.168.10.3')).toBe(false);
     expect(pings('c1', '192.168.10.4')).toBe(false);
+  });
+
+  it('re-creates eth0.10 deleted by hand, with its mark, and the endpoints on it: VLAN 10 reaches across again', async () => {
+    const host = HOSTS[0];
+    ip('-n', host, 'link', 'del', 'eth0.10'); // c1's macvlan goes with it
+    expect(pings('c2', '192.168.10.2')).toBe(false);
+    const restored = await waitFor('eth0.10 made again, marked and up', () => {
+      const link = linkIn(host, 'eth0.10');
+      return link?.ifalias === 'mvnet:macvlan10' && (link.flags as string[]).includes('UP') && link;
+    }).catch((err: Error) => {
+      const log = agents[0].logs.slice(-25).map((l) => JSON.stringify(l));
+      throw new Error(
+        `${err.message}\nhost links: ${ip('-n', host, '-br', 'link')}\nagent log:\n${log.join('\n')}`,
+      );
+    });
+    expect(restored.linkinfo).toMatchObject({ info_kind: 'vlan', info_data: { id: 10 } });
+    await waitFor('c1 reachable again across hosts', () => pings('c2', '192.168.10.2'));
+    const c1 = await clients[0].getEndpoint('macvlan10', 'c1');
+    expect(c1.ipv4Address).toBe('192.168.10.2');
+    expect(linkIn('c1', 'eth0')).toMatchObject({ ifalias: 'mvnet:macvlan10/c1', address: c1.macAddress });
+    // The other VLAN and the other hosts were left alone.
+    expect(pings('c5', '192.168.20.2')).toBe(true);
+    expect(pings('c3', '192.168.10.2')).toBe(false);
   });
 });

@@ -15,7 +15,18 @@ interface Command {
   json: boolean;
   resolve: (r: CommandResult) => void;
   reject: (err: unknown) => void;
+  /** Already run once more in a fresh process, after a stale interface index (see STALE_INDEX). */
+  retried?: boolean;
 }
+
+/**
+ * The kernel's answer to an interface index that no longer exists. ip remembers the name → index of
+ * every link a `link show` listed, for the rest of its life: once a link is deleted and made again
+ * under the same name behind this process's back (a sub-interface deleted by hand, then re-created by
+ * drift repair), `link set dev NAME` sends the old index and fails with this. (A name ip cannot
+ * resolve at all fails with `Cannot find device` instead.) Such a command runs once more in a new process.
+ */
+const STALE_INDEX = /No such device/;
 
 /** The command on its way through the process, and what has come back for it so far. */
 interface InFlight extends Command {
@@ -159,7 +170,22 @@ export class IpBatch {
     const answer = c.json && !c.failed ? this.stdoutLines.shift() : '';
     if (answer === undefined) return; // the JSON line is on its way
     const stderr = c.stderr.join('\n');
+    if (c.failed && !c.retried && STALE_INDEX.test(stderr)) {
+      this.retryInFreshProcess(c);
+      return;
+    }
     this.finish({ argv: [...this.argv, c.line], exitCode: c.failed ? 1 : 0, stdout: answer, stderr });
+  }
+
+  /** Ends the process (its cache with it: ip exits at the end of its input) and runs `c` first in the next. */
+  private retryInFreshProcess(c: InFlight): void {
+    clearTimeout(c.timer);
+    this.current = undefined;
+    const child = this.child;
+    this.child = undefined; // its exit belongs to no command any more
+    child?.stdin.end();
+    this.queue.unshift({ line: c.line, json: c.json, resolve: c.resolve, reject: c.reject, retried: true });
+    this.next();
   }
 
   private finish(result: CommandResult | Error): void {
