@@ -22,6 +22,7 @@ import { Iproute2Driver } from './kernel/Iproute2Driver';
 import { IpLinkMonitor, type LinkChangeSource } from './kernel/LinkMonitor';
 import type { LinkDriver } from './kernel/LinkDriver';
 import { Store } from './store/Store';
+import { streamTerminator } from './api/streamTerminator';
 import { mvnetVersion } from './version';
 
 export interface AgentOptions {
@@ -103,7 +104,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       capabilities,
     };
     const health = HealthState();
-    const server = createServer().use(errorStatusMiddleware(logger));
+    const terminator = streamTerminator();
+    const server = createServer().use(errorStatusMiddleware(logger)).use(terminator.middleware);
     server.add(
       AgentServiceDefinition,
       createAgentServiceImpl({
@@ -124,8 +126,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       server.add(definition, impl);
     }
     const address = await listenOn(server, listen, logger);
-    health.setStatus('healthy');
-    health.setStatus('healthy', AgentServiceDefinition.fullName);
+    health.setStatus('healthy', AgentServiceDefinition.fullName); // '' starts healthy
     const checkIntervalMs = options.checkIntervalMs ?? 5000;
     const checker =
       checkIntervalMs > 0
@@ -145,6 +146,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         clearInterval(checker);
         drift?.close();
         health.setStatus('unhealthy');
+        health.setStatus('unhealthy', AgentServiceDefinition.fullName);
+        // Health watchers get NOT_SERVING (written in this turn's microtasks) before their streams end.
+        await new Promise((resolve) => setImmediate(resolve));
+        terminator.terminate();
         await shutdown(server, graceMs);
         await driver.close();
         store.close();
@@ -192,7 +197,7 @@ function socketAnswers(socketPath: string): Promise<boolean> {
   });
 }
 
-/** Graceful shutdown with a deadline: long-lived streams (health Watch) would otherwise hold it forever. */
+/** Graceful shutdown with a deadline: the calls under way finish, unless one hangs (streams were terminated). */
 async function shutdown(server: Server, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {

@@ -31,6 +31,9 @@ const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
  */
 export function toServerError(err: unknown, logger: Logger, method: string): ServerError {
   if (err instanceof ServerError) return err;
+  // The client went away (or the call was aborted): nobody hears the status, and nothing went wrong here.
+  if (err instanceof Error && err.name === 'AbortError')
+    return new ServerError(Status.CANCELLED, 'call cancelled');
   for (const [type, status] of STATUS_OF) {
     if (err instanceof type) return new ServerError(status, err.message);
   }
