@@ -22,6 +22,8 @@ import { Iproute2Driver } from './kernel/Iproute2Driver';
 import { IpLinkMonitor, type LinkChangeSource } from './kernel/LinkMonitor';
 import type { LinkDriver } from './kernel/LinkDriver';
 import { Store } from './store/Store';
+import { resolvePending } from './domain/resolvePending';
+import { faultTarget } from './faultPoint';
 import { streamTerminator } from './api/streamTerminator';
 import { mvnetVersion } from './version';
 
@@ -70,6 +72,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       "serving plaintext gRPC without TLS on a network address (--insecure): anyone who reaches it controls this host's networks",
     );
   }
+  const fault = faultTarget();
+  if (fault)
+    logger.warn({ fault }, 'fault injection is on (MVNET_FAULT_KILL_AT): this agent will kill itself');
   const store = Store.open(options.stateDir);
   store.setRetention(options.eventRetention ?? 10_000);
   const driver = options.driver ?? new Iproute2Driver({ netns: options.netns, logger });
@@ -79,6 +84,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const bootId = options.bootId ?? readBootId();
     logger.info({ capabilities, netns: options.netns ?? '', stateDir: options.stateDir }, 'kernel probed');
     const mutex = new Mutex();
+    await resolvePending({ store, driver, logger });
     await restoreHost({ store, driver, capabilities, logger, bootId });
     await restoreEndpoints({ store, driver, logger });
     const networks = new NetworkService({ store, driver, capabilities, logger, mutex });

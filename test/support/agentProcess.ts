@@ -14,6 +14,8 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
   /** SIGKILL the process group (a crash). */
   kill(): Promise<void>;
+  /** How the process ended (by itself, say killed by its fault injection). */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -25,6 +27,8 @@ export function spawnAgent(args: {
   netns?: string;
   listen?: string;
   extra?: string[];
+  /** More environment (MVNET_FAULT_KILL_AT...). */
+  env?: Record<string, string>;
 }): Promise<AgentProcess> {
   const argv = [
     AGENT_MAIN,
@@ -37,11 +41,18 @@ export function spawnAgent(args: {
   ];
   if (args.netns) argv.push('--netns', args.netns);
   argv.push(...(args.extra ?? []));
-  const child = spawn(process.execPath, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...args.env },
+  });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const exited = ended.then(({ code }) => code);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('agent did not serve within 20 s')), 20_000);
     const fail = (err: Error) => {
@@ -63,6 +74,7 @@ export function spawnAgent(args: {
         address: String(entry.address),
         pid: child.pid!,
         logs,
+        ended,
         stop: async () => {
           child.kill('SIGTERM');
           return exited;

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { LinkDriver } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
 import { CommitBatch } from './CommitBatch';
-import { attachOptionsFor, endpointsInNetns, getsDefaultRoute } from './endpointLinks';
+import { faultPoint } from '../faultPoint';
+import { attachOptionsFor, tempLinkName, endpointsInNetns, getsDefaultRoute } from './endpointLinks';
 import { deriveMac } from './endpointMac';
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionError } from './errors';
 import { hostRoute, LeaseLookup, reserveAddress } from './ipam';
@@ -33,6 +34,8 @@ interface PlannedAttach {
   ifnameChosen: boolean;
   /** This attachment carries the container's default routes (its first on a non-internal network). */
   withDefaultRoute: boolean;
+  /** The link's name in the container before its rename (recorded with the pending change). */
+  tmpName: string;
   release: () => void;
 }
 
@@ -54,13 +57,23 @@ export class EndpointService {
     const request = normalizeEndpointInput(input);
     const planned = await this.deps.mutex.run(() => this.plan(request));
     if (!('release' in planned)) return planned;
+    const { spec, tmpName } = planned;
+    const pending = this.deps.store.beginPending({
+      kind: 'endpoint',
+      network: spec.network,
+      name: spec.name,
+      netns: spec.netns,
+      ifname: spec.ifname,
+      tmpName,
+    });
     try {
       await this.attach(planned);
     } catch (err) {
+      this.deps.store.endPending(pending); // the driver removed what it made
       planned.release();
       throw err;
     }
-    return this.commit(planned);
+    return this.commit(planned, pending);
   }
 
   /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
@@ -165,7 +178,16 @@ export class EndpointService {
       ifname,
       defaultRoute: withDefaultRoute,
     });
-    return { spec, network, reattach: false, ifnameChosen: request.ifname === '', withDefaultRoute, release };
+    const ifnameChosen = request.ifname === '';
+    return {
+      spec,
+      network,
+      reattach: false,
+      ifnameChosen,
+      withDefaultRoute,
+      tmpName: tempLinkName(),
+      release,
+    };
   }
 
   /** The same endpoint again: returned as it is, or re-attached when LOST or FAILED (same lease, same MAC). */
@@ -184,7 +206,16 @@ export class EndpointService {
       return { endpoint: existing, revision: this.deps.store.revision() };
     const release = this.reservations.hold({ network: request.network, name: request.name });
     const withDefaultRoute = getsDefaultRoute(existing.spec, this.deps.store);
-    return { spec: existing.spec, network, reattach: true, ifnameChosen: false, withDefaultRoute, release };
+    const tmpName = tempLinkName();
+    return {
+      spec: existing.spec,
+      network,
+      reattach: true,
+      ifnameChosen: false,
+      withDefaultRoute,
+      tmpName,
+      release,
+    };
   }
 
   /**
@@ -194,7 +225,12 @@ export class EndpointService {
    */
   private async attach(planned: PlannedAttach): Promise<void> {
     const { driver } = this.deps;
-    const options = attachOptionsFor(planned.spec, planned.network, planned.withDefaultRoute);
+    const options = attachOptionsFor(
+      planned.spec,
+      planned.network,
+      planned.withDefaultRoute,
+      planned.tmpName,
+    );
     try {
       await driver.attachEndpoint(options);
       return;
@@ -209,29 +245,47 @@ export class EndpointService {
         throw err;
       }
     }
-    await driver.attachEndpoint(attachOptionsFor(planned.spec, planned.network, planned.withDefaultRoute));
+    const { spec, network, withDefaultRoute, tmpName } = planned;
+    await driver.attachEndpoint(attachOptionsFor(spec, network, withDefaultRoute, tmpName));
   }
 
   /** Records the attached endpoint (in a group commit), unless its network went meanwhile; then undoes it. */
-  private async commit(planned: PlannedAttach): Promise<{ endpoint: EndpointRecord; revision: number }> {
+  private async commit(
+    planned: PlannedAttach,
+    pending: number,
+  ): Promise<{ endpoint: EndpointRecord; revision: number }> {
     const { store, driver } = this.deps;
     const { spec } = planned;
     try {
       const record: EndpointRecord = { spec, status: { state: 'ready', message: '', revision: 0 } };
-      const revision = await this.commits.commit((tx) => {
-        if (!store.getNetwork(spec.network)) return undefined;
-        return tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED');
-      });
+      faultPoint('endpoint-before-commit');
+      const revision = await this.commits
+        .commit((tx) => {
+          if (!store.getNetwork(spec.network)) return undefined;
+          tx.endPending(pending);
+          return tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED');
+        })
+        .catch(async (err: unknown) => {
+          await driver.detachEndpoint(
+            parseNetnsRef(spec.netns),
+            spec.ifname,
+            endpointMark(spec.network, spec.name),
+          );
+          store.endPending(pending);
+          throw err;
+        });
       if (revision === undefined) {
         await driver.detachEndpoint(
           parseNetnsRef(spec.netns),
           spec.ifname,
           endpointMark(spec.network, spec.name),
         );
+        store.endPending(pending);
         throw new NotFoundError(
           `network ${spec.network} was deleted while endpoint ${spec.name} was being attached`,
         );
       }
+      faultPoint('endpoint-committed');
       await this.routeFromHost(spec, planned.network, true);
       this.deps.onAttached?.(spec);
       this.log(spec).info(

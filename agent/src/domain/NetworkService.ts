@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { KernelCapabilities, LinkDriver, LinkInfo } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
 import { AlreadyExistsError, NotFoundError, PreconditionError } from './errors';
-import { applyLinkOps, describeLinkOp } from './linkOps';
+import { faultPoint } from '../faultPoint';
+import { applyLinkOps, createdLinks, describeLinkOp } from './linkOps';
 import { endpointMark } from './marks';
 import { parseNetnsRef } from './netnsRef';
 import type { Mutex } from './Mutex';
-import type { NetworkRecord } from './model';
+import type { NetworkRecord, NetworkSpec } from './model';
 import { observeNetworkState } from './networkStatus';
 import { normalizeNetworkSpec, type NetworkInput } from './normalizeNetwork';
 import { planNetworkCreation, planNetworkRemoval } from './planNetwork';
@@ -38,7 +39,7 @@ export class NetworkService {
   async createNetwork(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
     const spec = normalizeNetworkSpec(input);
     return this.deps.mutex.run(async () => {
-      const { store, driver, capabilities } = this.deps;
+      const { store, capabilities } = this.deps;
       const existing = store.getNetwork(spec.name);
       if (existing) {
         const differs = diffSpecFields(existing.spec, spec);
@@ -52,27 +53,51 @@ export class NetworkService {
         capabilities,
         networks: store.listNetworks(),
       });
-      const { ops, ...facts } = plan;
-      await applyLinkOps(driver, ops);
-      const observed = observeNetworkState(plan.parentLink, await driver.getLink(plan.parentLink));
-      const record: NetworkRecord = { spec, status: { ...observed, ...facts, revision: 0 } };
-      let revision: number;
+      const pending = store.beginPending({
+        kind: 'network',
+        network: spec.name,
+        creates: createdLinks(plan.ops),
+      });
+      let made: { record: NetworkRecord; revision: number };
       try {
-        revision = store.transact((tx) => {
-          for (const address of plan.hostAddresses ?? [])
-            tx.putLease(spec.name, address, 'the host-access shim');
-          return tx.putNetwork(record, 'ADDED');
-        });
+        made = await this.makeAndCommit(spec, plan, pending);
       } catch (err) {
-        await applyLinkOps(driver, planNetworkRemoval(record, store.listNetworks())).catch(() => undefined);
+        store.endPending(pending); // what was made is removed again
         throw err;
       }
+      const { record, revision } = made;
       this.log(spec.name).info(
-        { revision, parentLink: plan.parentLink, ops: ops.map(describeLinkOp) },
+        { revision, parentLink: plan.parentLink, ops: plan.ops.map(describeLinkOp) },
         'network created',
       );
       return { network: this.view(record), revision };
     });
+  }
+
+  /** Carries out a network's plan and commits it, ending its pending change; on a failure undoes the plan. */
+  private async makeAndCommit(
+    spec: NetworkSpec,
+    plan: ReturnType<typeof planNetworkCreation>,
+    pending: number,
+  ): Promise<{ record: NetworkRecord; revision: number }> {
+    const { store, driver } = this.deps;
+    const { ops, ...facts } = plan;
+    await applyLinkOps(driver, ops);
+    const observed = observeNetworkState(plan.parentLink, await driver.getLink(plan.parentLink));
+    const record: NetworkRecord = { spec, status: { ...observed, ...facts, revision: 0 } };
+    faultPoint('network-before-commit');
+    try {
+      const revision = store.transact((tx) => {
+        for (const address of plan.hostAddresses ?? [])
+          tx.putLease(spec.name, address, 'the host-access shim');
+        tx.endPending(pending);
+        return tx.putNetwork(record, 'ADDED');
+      });
+      return { record, revision };
+    } catch (err) {
+      await applyLinkOps(driver, planNetworkRemoval(record, store.listNetworks())).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** One network, with its status refreshed from the kernel. */

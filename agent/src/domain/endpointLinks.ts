@@ -6,6 +6,11 @@ import type { EndpointRecord, EndpointSpec, NetworkRecord } from './model';
 import type { Store } from '../store/Store';
 import { netnsKey, parseNetnsRef } from './netnsRef';
 
+/** A name for an endpoint's link before its rename: random, so it is nobody else's, at most 15 bytes. */
+export function tempLinkName(): string {
+  return `mve${randomBytes(5).toString('hex')}`;
+}
+
 /**
  * The kernel's view of an endpoint: a macvlan of the network's parent link, in the network's mode and
  * MTU, with the endpoint's MAC and addresses, and default routes via the subnets' gateways (none on an
@@ -15,11 +20,11 @@ export function attachOptionsFor(
   spec: EndpointSpec,
   network: NetworkRecord,
   withDefaultRoute = true,
+  tmpName = tempLinkName(),
 ): AttachEndpointOptions {
   const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
   return {
-    // Unique while it briefly lives on the host, before it moves into the container.
-    tmpName: `mve${randomBytes(5).toString('hex')}`,
+    tmpName,
     parent: network.status.parentLink,
     mode: network.spec.mode,
     mac: spec.macAddress,

@@ -1,3 +1,4 @@
+import { faultPoint } from '../faultPoint';
 import type { LinkDriver } from '../kernel/LinkDriver';
 
 /** One change to the host's links, as planned by the domain and carried out by applyLinkOps. */
@@ -33,6 +34,13 @@ export function describeLinkOp(op: LinkOp): string {
   }
 }
 
+/** The links that `ops` create. */
+export function createdLinks(ops: readonly LinkOp[]): string[] {
+  return ops.flatMap((op) =>
+    op.op === 'createVlan' || op.op === 'createDummy' || op.op === 'createMacvlan' ? [op.name] : [],
+  );
+}
+
 /**
  * Carries out ops in order. When one fails, the links created by the earlier ops are removed again
  * (no half-made state is left behind, "to avoid link leak") and the error is rethrown.
@@ -42,8 +50,8 @@ export async function applyLinkOps(driver: LinkDriver, ops: readonly LinkOp[]): 
   try {
     for (const op of ops) {
       await applyLinkOp(driver, op);
-      if (op.op === 'createVlan' || op.op === 'createDummy' || op.op === 'createMacvlan')
-        created.push(op.name);
+      faultPoint('link-op-done');
+      created.push(...createdLinks([op]));
     }
   } catch (err) {
     for (const name of created.reverse()) await driver.deleteLink(name).catch(() => undefined);

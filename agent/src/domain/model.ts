@@ -90,6 +90,17 @@ export type ObjectKind = 'network' | 'endpoint' | 'host';
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'DRIFT';
 
 /** One entry of the durable event log: every observable change, with its revision. */
+/**
+ * A change under way, recorded before it touches the kernel and dropped when its state is committed
+ * (in the same transaction) or when it has been undone: one left at start is a change the agent died
+ * in the middle of, whose kernel leftovers it removes (resolvePending).
+ */
+export type PendingOp =
+  /** A network being created: the host links its plan makes (sub-interface, dummy, shim). */
+  | { kind: 'network'; network: string; creates: string[] }
+  /** An endpoint being attached: its link is made in netns as tmpName, then renamed to ifname. */
+  | { kind: 'endpoint'; network: string; name: string; netns: string; ifname: string; tmpName: string };
+
 export interface ChangeEvent {
   revision: number;
   type: EventType;

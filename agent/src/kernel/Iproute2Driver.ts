@@ -1,3 +1,4 @@
+import { faultPoint } from '../faultPoint';
 import { checkCidr, checkIfname, checkNewLinkArguments, checkPrefix, NewLinkArguments } from './batchTokens';
 import * as endpoints from './iproute2Endpoints';
 import { IpBatch } from './IpBatch';
@@ -115,6 +116,10 @@ export class Iproute2Driver implements LinkDriver {
     return endpoints.netnsExists(netns);
   }
 
+  removeTempLink(netns: NetnsRef, name: string): Promise<void> {
+    return endpoints.removeTempLink(this.launcher, netns, name);
+  }
+
   listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
     return endpoints.listLinkNamesIn(this.launcher, netns);
   }
@@ -192,6 +197,7 @@ export class Iproute2Driver implements LinkDriver {
     const mac = o.mac === undefined ? '' : ` address ${o.mac}`;
     const add = `link add${lower} name ${o.name}${mtu}${mac} type ${kind} ${typeArgs}`.trimEnd();
     this.check(action, await this.host.run(add), { link: o.name });
+    faultPoint('link-added');
     if (o.alias === '') return;
     const marked = await this.host.run(`link set dev ${o.name} alias ${o.alias}`);
     if (marked.exitCode === 0) return;

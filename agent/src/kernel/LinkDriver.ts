@@ -137,6 +137,11 @@ export interface LinkDriver {
    * (another link named `ifname` is never touched). A missing netns or link is success.
    */
   detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void>;
+  /**
+   * Removes a link the agent made in a container's netns under a temporary name (AttachEndpointOptions'
+   * tmpName: random, nobody else's), left by an attach the agent died in. A missing netns or link is success.
+   */
+  removeTempLink(netns: NetnsRef, name: string): Promise<void>;
   /** Looks at an endpoint's link in its container's netns. */
   inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation>;
   /** Whether a container's netns exists (cheap: no process), for noticing LOST endpoints. */

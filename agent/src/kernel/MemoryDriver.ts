@@ -147,6 +147,15 @@ export class MemoryDriver implements LinkDriver {
     return this.container('netnsExists', endpointAction.lookUp(netns), netns) !== undefined;
   }
 
+  async removeTempLink(netns: NetnsRef, name: string): Promise<void> {
+    const action = endpointAction.removeTemp(netns, name);
+    checkIfname(action, 'dev', name);
+    const ns = this.container('removeTempLink', action, netns, name);
+    if (!ns?.links.has(name)) return;
+    ns.remove(name);
+    this.changes.push(`removeTempLink ${describeNetns(netns)} ${name}`);
+  }
+
   async listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
     const ns = this.container('listLinkNamesIn', endpointAction.listLinks(netns), netns);
     return [...(ns?.links.values() ?? [])].sort((a, b) => a.index - b.index).map((l) => l.name);

@@ -17,6 +17,8 @@ export const endpointAction = {
   inspect: (ref: NetnsRef, ifname: string) => `inspect endpoint ${ifname} in netns ${describeNetns(ref)}`,
   listLinks: (ref: NetnsRef) => `list links in netns ${describeNetns(ref)}`,
   lookUp: (ref: NetnsRef) => `look for netns ${describeNetns(ref)}`,
+  removeTemp: (ref: NetnsRef, name: string) =>
+    `remove temporary link ${name} from netns ${describeNetns(ref)}`,
 };
 
 /** Checks every value of an attach before anything is made; throws the KernelError of the first bad one. */

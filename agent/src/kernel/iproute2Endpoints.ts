@@ -82,6 +82,19 @@ export function netnsExists(ref: NetnsRef): boolean {
   return netnsFileExists(resolveNetns(ref));
 }
 
+/** LinkDriver.removeTempLink with iproute2: one `link del` in the netns; a missing netns or link is success. */
+export async function removeTempLink(launcher: NetnsLauncher, ref: NetnsRef, name: string): Promise<void> {
+  const action = endpointAction.removeTemp(ref, name);
+  checkNetnsRef(action, ref);
+  checkIfname(action, 'dev', name);
+  const netns = resolveNetns(ref);
+  if (!netnsFileExists(netns)) return;
+  const deleted = await launcher.run(netns, [`link del dev ${name}`]);
+  if (deleted.exitCode === 0 || netnsVanished(deleted, netns) || /Cannot find device/.test(deleted.stderr))
+    return;
+  throw kernelErrorFrom(action, deleted);
+}
+
 /** LinkDriver.listLinkNamesIn with iproute2: one `link show` in the netns. */
 export async function listLinkNamesIn(launcher: NetnsLauncher, ref: NetnsRef): Promise<string[]> {
   const action = endpointAction.listLinks(ref);

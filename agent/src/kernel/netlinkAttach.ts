@@ -6,6 +6,7 @@
  * within the send (RtnlSocket); an attach costs a few hundred microseconds of the agent's thread.
  */
 import fs from 'node:fs';
+import { faultPoint } from '../faultPoint';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { attachAction, checkAttachOptions } from './endpointCommands';
 import { KernelLogger } from './kernelLogger';
@@ -63,6 +64,7 @@ async function configure(inside: RtnlSocket, o: AttachEndpointOptions): Promise<
   const index = rtnl.linkIndexOf(link);
   try {
     inside.request(rtnl.renameAndMark(index, o.ifname, o.alias));
+    faultPoint('endpoint-renamed');
     for (const cidr of o.addresses) inside.request(rtnl.newAddress(index, cidr));
     await raise(inside, index);
     for (const gateway of o.gateways) inside.request(rtnl.newDefaultRoute(index, gateway));
@@ -101,6 +103,7 @@ export class NetlinkAttacher {
       // would clash with a container's. A refusal here made nothing (a MAC no link may have: EADDRNOTAVAIL).
       const { tmpName: name, mode, mac, mtu } = o;
       host.request(rtnl.newMacvlan({ name, parentIndex, mode, mac, mtu, netnsFd }));
+      faultPoint('endpoint-created');
       const hostMs = elapsedMs(start);
       inside = RtnlSocket.openInFd(netnsFd);
       await configure(inside, o);

@@ -1,7 +1,14 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChangeEvent, EndpointRecord, EventType, NetworkRecord, ObjectKind } from '../domain/model';
+import type {
+  ChangeEvent,
+  EndpointRecord,
+  EventType,
+  NetworkRecord,
+  ObjectKind,
+  PendingOp,
+} from '../domain/model';
 import { MIGRATIONS } from './migrations';
 
 /** The change a transaction records: one event, with the next revision. */
@@ -32,6 +39,8 @@ export interface StoreTx {
   /** Logs an event that changes no stored object (a drift seen on the host). */
   recordEvent(event: EventInput): number;
   setMeta(key: string, value: string): void;
+  /** Drops a pending change (see Store.beginPending): its state is what this transaction commits. */
+  endPending(id: number): void;
 }
 
 /** Thrown when another agent holds the state dir. */
@@ -183,6 +192,36 @@ export class Store {
     return row?.holder;
   }
 
+  /**
+   * Records a change about to touch the kernel; returns its id, for endPending. Committed without
+   * waiting for the disk: it must outlive a crash of the agent, not of the host, whose reboot takes
+   * the half-made links with it.
+   */
+  beginPending(op: PendingOp): number {
+    this.db.pragma('synchronous = OFF');
+    try {
+      return Number(
+        this.statement('INSERT INTO pending (op) VALUES (?)').run(JSON.stringify(op)).lastInsertRowid,
+      );
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Drops a pending change that was undone (one that was committed goes with its commit: StoreTx.endPending). */
+  endPending(id: number): void {
+    this.statement('DELETE FROM pending WHERE id = ?').run(id);
+  }
+
+  /** The changes the agent died in the middle of (read at start, before anything else runs). */
+  pendingOps(): { id: number; op: PendingOp }[] {
+    const rows = this.statement('SELECT id, op FROM pending ORDER BY id').all() as {
+      id: number;
+      op: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, op: JSON.parse(r.op) as PendingOp }));
+  }
+
   /** The number of endpoints on a network. */
   countEndpoints(network: string): number {
     const row = this.statement('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network) as {
@@ -279,6 +318,7 @@ export class Store {
     };
     return {
       recordEvent: record,
+      endPending: (id) => this.endPending(id),
       setMeta: (key, value) => this.setMeta(key, value),
       putNetwork: (rec, type, message) => {
         const revision = this.revision() + 1;

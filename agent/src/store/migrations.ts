@@ -40,4 +40,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX endpoints_by_netns ON endpoints (json_extract(spec, '$.netns'));
   `,
+  `
+  CREATE TABLE pending (id INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
+  `,
 ];
