@@ -34,6 +34,8 @@ export class DriftService {
   private deletedInContainers = new Set<string>();
   /** The nsid of each followed container netns, as the host netns knows it → the endpoint's netns text. */
   private readonly followed = new Map<number, string>();
+  /** The last report of each host link and address (see repeats). */
+  private readonly lastSeen = new Map<string, string>();
   private everything = false;
 
   constructor(private readonly deps: DriftDeps) {}
@@ -42,6 +44,7 @@ export class DriftService {
     this.deps.source.start(
       (change) => this.note(change),
       () => {
+        this.lastSeen.clear();
         this.everything = true;
         this.schedule();
       },
@@ -64,11 +67,27 @@ export class DriftService {
   }
 
   private note(change: LinkChange): void {
+    if (change.nsid === 'current' && this.repeats(change)) return;
     if (change.nsid === 'current') this.hostChanged = true;
     else if (change.what === 'link' && change.deleted)
       this.deletedInContainers.add(`${change.nsid}/${change.ifname}`);
     else return;
     this.schedule();
+  }
+
+  /**
+   * Whether the kernel reports a host link or address exactly as it did last time: a macvlan made or
+   * raised on a parent makes the kernel report the parent again, unchanged, for every endpoint attached.
+   */
+  private repeats(change: LinkChange): boolean {
+    const key = `${change.what} ${change.ifname}`;
+    if (change.deleted) {
+      this.lastSeen.delete(key);
+      return false;
+    }
+    if (this.lastSeen.get(key) === change.detail) return true;
+    this.lastSeen.set(key, change.detail);
+    return false;
   }
 
   private schedule(): void {

@@ -15,6 +15,8 @@ export interface LinkChange {
   what: 'link' | 'address';
   deleted: boolean;
   ifname: string;
+  /** The kernel's whole account of the link or address (the line without its time): equal lines, equal states. */
+  detail: string;
 }
 
 /** Where the domain hears about kernel changes; the real one is IpLinkMonitor, tests use a fake. */
@@ -31,17 +33,18 @@ export interface LinkChangeSource {
 
 const EEXIST = 17;
 
-const LINE = /^\[[^\]]*\] \[nsid (current|\d+)\]\[(LINK|ADDR)\](Deleted )?\d+: ([^:@\s]+)/;
+const LINE = /^\[[^\]]*\] (\[nsid (current|\d+)\]\[(LINK|ADDR)\](Deleted )?\d+: ([^:@\s]+).*)$/;
 
 /** Reads one line of `ip -o -ts monitor label`; undefined for lines that are not link or address changes. */
 export function parseMonitorLine(line: string): LinkChange | undefined {
   const m = LINE.exec(line);
   if (!m) return undefined;
   return {
-    nsid: m[1] === 'current' ? 'current' : Number(m[1]),
-    what: m[2] === 'LINK' ? 'link' : 'address',
-    deleted: m[3] !== undefined,
-    ifname: m[4],
+    nsid: m[2] === 'current' ? 'current' : Number(m[2]),
+    what: m[3] === 'LINK' ? 'link' : 'address',
+    deleted: m[4] !== undefined,
+    ifname: m[5],
+    detail: m[1],
   };
 }
 
