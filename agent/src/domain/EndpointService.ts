@@ -3,18 +3,17 @@ import type { LinkDriver } from '../kernel/LinkDriver';
 import type { Store } from '../store/Store';
 import { CommitBatch } from './CommitBatch';
 import { faultPoint } from '../faultPoint';
-import { attachOptionsFor, tempLinkName, endpointsInNetns, getsDefaultRoute } from './endpointLinks';
-import { deriveMac } from './endpointMac';
-import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionError } from './errors';
-import { hostRoute, LeaseLookup, reserveAddress } from './ipam';
+import { attachOptionsFor } from './endpointLinks';
+import { NotFoundError } from './errors';
+import { hostRoute } from './ipam';
 import { endpointMark } from './marks';
 import { refreshEndpointStatuses } from './endpointStatus';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from './model';
 import type { Mutex } from './Mutex';
-import { netnsKey, parseNetnsRef } from './netnsRef';
-import { normalizeEndpointInput, type EndpointInput, type EndpointRequest } from './normalizeEndpoint';
+import { parseNetnsRef } from './netnsRef';
+import { normalizeEndpointInput, type EndpointInput } from './normalizeEndpoint';
+import { busy, nextFreeIfname, planAttach, type PlannedAttach } from './planEndpoint';
 import { Reservations } from './Reservations';
-import { diffSpecFields } from './specDiff';
 
 export interface EndpointServiceDeps {
   store: Store;
@@ -23,20 +22,6 @@ export interface EndpointServiceDeps {
   mutex: Mutex;
   /** Told of every endpoint attached (DriftService follows its netns). */
   onAttached?: (spec: EndpointSpec) => void;
-}
-
-/** A creation planned under the mutex: what to attach, and how to release its holds. */
-interface PlannedAttach {
-  spec: EndpointSpec;
-  network: NetworkRecord;
-  reattach: boolean;
-  /** The caller left ifname to the agent: on a clash with a foreign link, the next free one is taken. */
-  ifnameChosen: boolean;
-  /** This attachment carries the container's default routes (its first on a non-internal network). */
-  withDefaultRoute: boolean;
-  /** The link's name in the container before its rename (recorded with the pending change). */
-  tmpName: string;
-  release: () => void;
 }
 
 /**
@@ -55,7 +40,9 @@ export class EndpointService {
   /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
   async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
     const request = normalizeEndpointInput(input);
-    const planned = await this.deps.mutex.run(() => this.plan(request));
+    const planned = await this.deps.mutex.run(() =>
+      planAttach({ ...this.deps, reservations: this.reservations }, request),
+    );
     if (!('release' in planned)) return planned;
     const { spec, tmpName } = planned;
     const pending = this.deps.store.beginPending({
@@ -125,97 +112,6 @@ export class EndpointService {
   /** The periodic check: finds endpoints whose container went away. */
   async checkEndpoints(): Promise<void> {
     await this.deps.mutex.run(() => refreshEndpointStatuses(this.deps.store.listEndpoints(), this.deps));
-  }
-
-  private async plan(
-    request: EndpointRequest,
-  ): Promise<PlannedAttach | { endpoint: EndpointRecord; revision: number }> {
-    const { store, driver } = this.deps;
-    const network = store.getNetwork(request.network);
-    if (!network) throw new NotFoundError(`network ${request.network} not found`);
-    if (this.reservations.isBusy(request.network, request.name)) throw busy(request.network, request.name);
-    const existing = store.getEndpoint(request.network, request.name);
-    if (existing) return this.planExisting(request, existing, network);
-    if (!(await driver.netnsExists(request.ref))) {
-      throw new PreconditionError(
-        `endpoint.netns: network namespace ${request.netns} does not exist: start the container first`,
-      );
-    }
-    const key = netnsKey(request.ref);
-    const inNetns = endpointsInNetns(store, request.ref);
-    const ifname = request.ifname || freeIfname(inNetns, (n) => this.reservations.isIfnameHeld(key, n));
-    const clash = inNetns.find((e) => e.spec.ifname === ifname);
-    if (clash || this.reservations.isIfnameHeld(key, ifname)) {
-      const holder = clash
-        ? `endpoint ${clash.spec.name} of network ${clash.spec.network}`
-        : 'an endpoint being created';
-      throw new PreconditionError(`endpoint.ifname: ${ifname} in ${request.netns} is used by ${holder}`);
-    }
-    const leases = new LeaseLookup(
-      store,
-      request.network,
-      new Map(this.reservations.addressesOf(request.network)),
-    );
-    const spec: EndpointSpec = {
-      name: request.name,
-      network: request.network,
-      netns: request.netns,
-      ifname,
-      ipv4Address: reserveAddress(network.spec, 4, request.ipv4Address, leases, 'endpoint.ipv4_address'),
-      ipv6Address: reserveAddress(network.spec, 6, request.ipv6Address, leases, 'endpoint.ipv6_address'),
-      macAddress: request.macAddress || deriveMac(request.network, request.name),
-    };
-    const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
-    const withDefaultRoute =
-      !network.spec.internal &&
-      !this.reservations.isDefaultRouteHeld(key) &&
-      getsDefaultRoute(spec, store, inNetns);
-    const release = this.reservations.hold({
-      network: spec.network,
-      name: spec.name,
-      addresses,
-      netnsKey: key,
-      ifname,
-      defaultRoute: withDefaultRoute,
-    });
-    const ifnameChosen = request.ifname === '';
-    return {
-      spec,
-      network,
-      reattach: false,
-      ifnameChosen,
-      withDefaultRoute,
-      tmpName: tempLinkName(),
-      release,
-    };
-  }
-
-  /** The same endpoint again: returned as it is, or re-attached when LOST or FAILED (same lease, same MAC). */
-  private planExisting(request: EndpointRequest, existing: EndpointRecord, network: NetworkRecord) {
-    const asked: Partial<EndpointSpec> = { netns: request.netns };
-    for (const field of ['ifname', 'ipv4Address', 'ipv6Address', 'macAddress'] as const) {
-      if (request[field] !== '') asked[field] = request[field];
-    }
-    const differs = diffSpecFields(asked, pick(existing.spec, Object.keys(asked) as (keyof EndpointSpec)[]));
-    if (differs.length > 0) {
-      throw new AlreadyExistsError(
-        `endpoint ${request.name} already exists on network ${request.network} with another ${differs.join(', ')}: disconnect it first or use another name`,
-      );
-    }
-    if (existing.status.state === 'ready')
-      return { endpoint: existing, revision: this.deps.store.revision() };
-    const release = this.reservations.hold({ network: request.network, name: request.name });
-    const withDefaultRoute = getsDefaultRoute(existing.spec, this.deps.store);
-    const tmpName = tempLinkName();
-    return {
-      spec: existing.spec,
-      network,
-      reattach: true,
-      ifnameChosen: false,
-      withDefaultRoute,
-      tmpName,
-      release,
-    };
   }
 
   /**
@@ -324,24 +220,4 @@ export class EndpointService {
   private log(spec: EndpointSpec): Logger {
     return this.deps.logger.child({ network: spec.network, endpoint: spec.name });
   }
-}
-
-function busy(network: string, name: string): ConflictError {
-  return new ConflictError(
-    `endpoint ${name} of network ${network} is being changed by another request: retry`,
-  );
-}
-
-/** Docker's naming: eth0 for a container's first attachment, then the next free ethN. */
-function freeIfname(inNetns: EndpointRecord[], held: (name: string) => boolean): string {
-  const used = new Set(inNetns.map((e) => e.spec.ifname));
-  return nextFreeIfname((name) => used.has(name) || held(name));
-}
-
-function nextFreeIfname(taken: (name: string) => boolean): string {
-  for (let i = 0; ; i++) if (!taken(`eth${i}`)) return `eth${i}`;
-}
-
-function pick<T extends object>(object: T, keys: (keyof T)[]): Partial<T> {
-  return Object.fromEntries(keys.map((k) => [k, object[k]])) as Partial<T>;
 }
