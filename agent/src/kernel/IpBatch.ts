@@ -119,8 +119,10 @@ export class IpBatch {
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    // A name no link has: at most 15 bytes, and a leading dot that no tool gives a link.
-    const sentinel = `.mvb${crypto.randomBytes(5).toString('hex')}`;
+    // A name no link has (a leading dot no tool gives a link), longer than a link name may be (15
+    // bytes): ip looks it up as an altname over netlink only, and never with SIOCGIFINDEX, whose miss
+    // makes the kernel run modprobe twice (netdev-NAME, NAME) for every command.
+    const sentinel = `.mvb${crypto.randomBytes(10).toString('hex')}`;
     this.sentinelLine = `link show dev ${sentinel}`;
     this.sentinelMessage = `Device "${sentinel}" does not exist.`;
     this.linesWritten = 0;
