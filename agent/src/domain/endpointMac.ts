@@ -3,10 +3,12 @@ import { InvalidSpecError } from './errors';
 
 /**
  * A stable MAC for an endpoint, derived from network and endpoint name, so that a re-attached container
- * keeps it (switches' and neighbours' tables stay right): locally administered, unicast.
+ * keeps it (switches' and neighbours' tables stay right): locally administered, unicast. The host's id
+ * (made once, kept in its state) goes in too: an orchestrator gives the same network and container names
+ * on every host, and two hosts' "web" on one L2 segment must not share a MAC.
  */
-export function deriveMac(network: string, endpoint: string): string {
-  const bytes = createHash('sha256').update(`${network}/${endpoint}`).digest().subarray(0, 6);
+export function deriveMac(network: string, endpoint: string, hostId: string): string {
+  const bytes = createHash('sha256').update(`${hostId}/${network}/${endpoint}`).digest().subarray(0, 6);
   bytes[0] = (bytes[0] & 0xfc) | 0x02;
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -72,7 +72,7 @@ export async function planAttach(
     ifname,
     ipv4Address: reserveAddress(network.spec, 4, request.ipv4Address, leases, 'endpoint.ipv4_address'),
     ipv6Address: reserveAddress(network.spec, 6, request.ipv6Address, leases, 'endpoint.ipv6_address'),
-    macAddress: request.macAddress || deriveMac(request.network, request.name),
+    macAddress: request.macAddress || deriveMac(request.network, request.name, store.hostId()),
   };
   const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
   const withDefaultRoute =

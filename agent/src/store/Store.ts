@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -58,6 +59,7 @@ export class Store {
   /** How many events the log keeps; older ones are compacted away (Watch then answers OUT_OF_RANGE). */
   private retention = 10_000;
 
+  private knownHostId?: string;
   /** Prepared statements by their SQL: preparing costs more than running most of them. */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -117,6 +119,16 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /** This host's id: random, made at the first start, kept as long as the state (endpoint MACs derive from it). */
+  hostId(): string {
+    this.knownHostId ??= this.getMeta('host_id');
+    if (this.knownHostId === undefined) {
+      this.knownHostId = randomBytes(8).toString('hex');
+      this.setMeta('host_id', this.knownHostId);
+    }
+    return this.knownHostId;
   }
 
   /** The revision of the last change: 0 for a new host. */

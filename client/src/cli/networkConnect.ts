@@ -19,7 +19,7 @@ export function registerNetworkConnect(network: Command, ctx: CliContext): void 
     .argument('<netns>', "the container's network namespace: a name (as ip netns), a path, or pid:N")
     .option('--ip <address>', 'IPv4 address (default: the first free one of the network)')
     .option('--ip6 <address>', 'IPv6 address (default: the first free one of the network)')
-    .option('--mac-address <mac>', 'MAC address (default: derived from network and endpoint name)')
+    .option('--mac-address <mac>', 'MAC address (default: derived from host, network and endpoint name)')
     .option('--ifname <name>', 'interface name in the container (default: eth0, then the next free ethN)')
     .option('--name <name>', 'endpoint name (default: the netns name)')
     .action(async (networkName: string, netns: string, flags: NetworkConnectFlags) => {

@@ -85,7 +85,10 @@ export interface Endpoint {
   ipv4Address: string;
   /** IPv6 address without prefix; allocated when empty and the network has an IPv6 subnet. */
   ipv6Address: string;
-  /** MAC address; derived from network and endpoint name when empty, so it is stable. */
+  /**
+   * MAC address; when empty, derived from the host, network and endpoint name: stable across
+   * re-attaches, restarts and reboots, and different on another host for the same names.
+   */
   macAddress: string;
   /** Output only. */
   status: EndpointStatus | undefined;
