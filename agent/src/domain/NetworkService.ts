@@ -169,7 +169,9 @@ export class NetworkService {
   /** Compares each record's stored state with the kernel; a change is committed as MODIFIED. */
   private refreshStatuses(records: NetworkRecord[], links: ReadonlyMap<string, LinkInfo>): NetworkRecord[] {
     return records.map((record) => {
-      const observed = observeNetworkState(record.status.parentLink, links.get(record.status.parentLink));
+      const link = links.get(record.status.parentLink);
+      const lower = link?.parent === undefined ? undefined : links.get(link.parent);
+      const observed = observeNetworkState(record.status.parentLink, link, lower);
       if (observed.state === record.status.state && observed.message === record.status.message) return record;
       const updated: NetworkRecord = { spec: record.spec, status: { ...record.status, ...observed } };
       const revision = this.deps.store.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message));

@@ -92,7 +92,7 @@ function planParentRepair(
     if (!created) return undefined;
     ops.push(...created, { op: 'setUp', name: parentLink });
     reason = `${parentLink} was missing: re-created`;
-  } else if (link && parentLinkOwned && !link.adminUp) {
+  } else if (link && parentLinkOwned && !link.adminUp && !lowerIsDown(link, links)) {
     ops.push({ op: 'setUp', name: parentLink });
     reason = `${parentLink} was down: set up`;
   }
@@ -102,6 +102,15 @@ function planParentRepair(
   }
   if (ops.length === 0) return undefined;
   return { network: network.spec.name, reason, ops };
+}
+
+/**
+ * Whether a sub-interface's lower link is set down: the kernel took the sub-interface down with it,
+ * and brings it up with it; setting it up meanwhile fails (ENETDOWN). The status names the lower.
+ */
+function lowerIsDown(link: LinkInfo, links: ReadonlyMap<string, LinkInfo>): boolean {
+  const lower = link.parent === undefined ? undefined : links.get(link.parent);
+  return lower !== undefined && !lower.adminUp;
 }
 
 function planRecreate(
