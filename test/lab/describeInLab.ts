@@ -75,11 +75,14 @@ function declareOutcome(file: string, outcome: JestInLabOutcome, hideSkipped: bo
     });
 }
 
-function reportTimings(name: string, outcome: JestInLabOutcome): void {
+function reportTimings(name: string, outcome: JestInLabOutcome, testTimes: boolean): void {
   process.stderr.write(
     `lab: ${name}: booted in ${seconds(outcome.bootMs)}, suite ran ${seconds(outcome.suiteMs)}, ` +
       `total ${seconds(outcome.totalMs)} (state dir ${outcome.stateDir})\n`,
   );
+  if (testTimes)
+    for (const test of (outcome.tests ?? []).filter((t) => t.status !== 'skipped'))
+      process.stderr.write(`lab: ${name}:   ${seconds(test.durationMs).padStart(7)}  ${test.title}\n`);
 }
 
 export interface DescribeInLabOptions extends Omit<JestInLabOptions, 'stateDir'> {
@@ -90,6 +93,8 @@ export interface DescribeInLabOptions extends Omit<JestInLabOptions, 'stateDir'>
    * fails ends the sequence: the later ones would only report the consequences.
    */
   phases?: string[];
+  /** Also print each inner test's run time, one line each, after the timings of its boot (for CI's log). */
+  reportTestTimes?: boolean;
 }
 
 /**
@@ -99,7 +104,7 @@ export interface DescribeInLabOptions extends Omit<JestInLabOptions, 'stateDir'>
  */
 export function describeInLab(file: string, options: DescribeInLabOptions = {}): void {
   const name = path.basename(file);
-  const { phases, ...jestOptions } = options;
+  const { phases, reportTestTimes = false, ...jestOptions } = options;
   // One state dir for all phases. An exception (a state dir that cannot be made, a bug of the
   // runner) becomes a labError, which declareOutcome shows as a failing test.
   let stateDir: string | undefined;
@@ -117,14 +122,14 @@ export function describeInLab(file: string, options: DescribeInLabOptions = {}):
   };
   if (!phases) {
     const outcome = run();
-    reportTimings(name, outcome);
+    reportTimings(name, outcome, reportTestTimes);
     describe(`${name} (in the lab)`, () => declareOutcome(name, outcome, false));
     return;
   }
   const outcomes: [string, JestInLabOutcome][] = [];
   for (const phase of phases) {
     const outcome = run({ ...jestOptions.env, MVNET_LAB_PHASE: phase });
-    reportTimings(`${name} phase ${phase}`, outcome);
+    reportTimings(`${name} phase ${phase}`, outcome, reportTestTimes);
     outcomes.push([phase, outcome]);
     if (outcome.labError || outcome.suiteFailure || outcome.exitCode !== 0) break;
   }

@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process';
 
 /** One link as `ip -d -j link show` describes it (the fields the tests read). */
 export interface IpLink {
+  ifindex?: number;
   ifname: string;
+  /** The MAC address. */
+  address?: string;
+  /** The link alias, where mvnet keeps its mark. */
+  ifalias?: string;
   link?: string;
   master?: string;
   operstate?: string;

@@ -1,8 +1,11 @@
 /**
- * `lab`: runs one command in a lab instance (user-mode Linux with 802.1q, dummy, bonding).
+ * `lab`: runs one command in a lab instance (user-mode Linux with 802.1q, dummy, bonding), or one
+ * scenario of the multi-host lab (see runScenario.ts and SCENARIOS.md).
  *
  *   node dist/test/lab/lab.js [options] -- COMMAND [ARGS...]              (after a build)
  *   node -r ./test/lab/registerTypeScript.js test/lab/lab.ts [options] -- COMMAND [ARGS...]
+ *   node dist/test/lab/lab.js SCENARIO [--timeout-ms N] [--mem-mb N]      (npm run lab -- SCENARIO)
+ *   node dist/test/lab/lab.js --list                                      (the scenarios)
  *
  * Options: --state-dir DIR (default .lab-state/cli; the same dir again is a reboot), --timeout-ms N
  * (default 600000), --mem-mb N, --env NAME=VALUE (repeatable), --show-boot (print the kernel's boot
@@ -13,6 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { consolePrinter } from './consolePrinter';
 import { labStateRoot } from './labPaths';
 import { runInLab, type LabRunOptions } from './runLab';
 
@@ -29,7 +33,13 @@ function usage(problem: string): never {
   process.stderr.write(
     '[--env NAME=VALUE]... [--show-boot] [--result-json FILE] [--owner-pid PID]... -- COMMAND [ARGS...]\n',
   );
+  process.stderr.write('       lab SCENARIO [--timeout-ms N] [--mem-mb N]     lab --list\n');
   process.exit(2);
+}
+
+/** A first argument that is not an option (a scenario's name) or `--list`: the scenario runner's. */
+function isScenarioCommand(argv: string[]): boolean {
+  return argv[0] === '--list' || (argv[0] !== undefined && !argv[0].startsWith('-'));
 }
 
 function parseArgs(argv: string[]): CliOptions {
@@ -65,26 +75,16 @@ function parseArgs(argv: string[]): CliOptions {
   return options;
 }
 
-/**
- * Passes the console through from init's "booted" line on (unless --show-boot), without init's own
- * `mvnet-lab:` lines and the kernel's last words, so what is printed is mostly the command's output.
- */
-function consolePrinter(showBoot: boolean): (text: string) => void {
-  let booted = showBoot;
-  let partial = '';
-  return (text) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('mvnet-lab: booted')) booted = true;
-      if (line.startsWith('mvnet-lab: command exited')) booted = showBoot;
-      if (booted && (showBoot || !/^(mvnet-lab: |reboot: )/.test(line))) process.stdout.write(`${line}\n`);
-    }
-  };
-}
-
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (isScenarioCommand(argv)) {
+    // Loaded only here: the SDK and the scenarios are not needed to run a command (describeInLab
+    // loads this file through the TypeScript hook, which transpiles whatever it imports).
+    const { runScenarioCommand } = await import('./runScenario');
+    process.exitCode = await runScenarioCommand(argv);
+    return;
+  }
+  const options = parseArgs(argv);
   const writeResult = (value: unknown): void => {
     if (options.resultJson) fs.writeFileSync(options.resultJson, JSON.stringify(value, null, 2));
   };

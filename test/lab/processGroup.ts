@@ -2,6 +2,7 @@
  * Process groups, the unit in which a lab instance is stopped: linux.uml forks a host process per
  * address space inside the lab, and only a signal to the whole group reaches them all.
  */
+import fs from 'node:fs';
 
 /** True while the process exists. */
 export function isProcessAlive(pid: number): boolean {
@@ -23,6 +24,24 @@ export function isProcessGroupAlive(pgid: number): boolean {
     // EPERM: members exist but are not ours to signal.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The processes of a group, as `pid (command)`, read from /proc (for logs). */
+export function processGroupMembers(pgid: number): string[] {
+  const members: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; split after the last ')'.
+      const close = stat.lastIndexOf(')');
+      const [, , pgrp] = stat.slice(close + 2).split(' ');
+      if (Number(pgrp) === pgid) members.push(`${entry} ${stat.slice(stat.indexOf('('), close + 1)}`);
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return members;
 }
 
 /** SIGKILLs every process of the group; a group already gone is fine. */

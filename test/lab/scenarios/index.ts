@@ -1,0 +1,16 @@
+/** The scenarios of the multi-host lab, in the order the lab test runs them. */
+import { bondVlan } from './bondVlan';
+import { crashSteps } from './crashSteps';
+import { drift } from './drift';
+import { hostReboot } from './hostReboot';
+import type { Scenario } from './Scenario';
+import { seedFlat } from './seedFlat';
+import { seedVlans } from './seedVlans';
+
+export type { Scenario, ScenarioContext } from './Scenario';
+
+export const SCENARIOS: readonly Scenario[] = [seedFlat, seedVlans, bondVlan, drift, crashSteps, hostReboot];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
