@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../agent/src/kernel/isAlive';
 
 const LOCK_FILE = '/run/mvnet-bench.lock';
 
@@ -17,15 +18,6 @@ interface LockContent {
 
 /** The agent's state dirs: `mvnet-bench-XXXXXX` in the tmp dir (see MvnetSide). */
 export const STATE_DIR_PREFIX = path.join(os.tmpdir(), 'mvnet-bench-');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readLock(): LockContent | undefined {
   try {

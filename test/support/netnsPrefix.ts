@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { deleteNetns, listNetns } from '../../agent/src/kernel/netns';
+import { isAlive } from '../../agent/src/kernel/isAlive';
 
 /** Every namespace a test creates has a name starting with this. */
 export const TEST_NETNS_PREFIX = 'mvt-';
@@ -31,16 +32,6 @@ export function uniqueNetnsName(tag: string): string {
       .slice(0, 8) || 'ns';
   const random = crypto.randomBytes(3).toString('hex');
   return `${TEST_NETNS_PREFIX}${runPid().toString(36)}-${cleanTag}-${random}`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists, it just is not ours to signal.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A test namespace is left over when its run is this one, or a run whose process is gone. */

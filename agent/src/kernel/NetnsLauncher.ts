@@ -22,6 +22,7 @@ import { checkBatchLine } from './batchTokens';
 import { KernelError } from './LinkDriver';
 import { NETNS_RUN_DIR, ResolvedNetns } from './netnsRef';
 import type { CommandResult } from './runCommand';
+import { isAlive } from './isAlive';
 
 /** What may be a word of a request: the plain-token alphabet of batchTokens. */
 const SAFE_WORD = /^[A-Za-z0-9_.:/-]+$/;
@@ -206,14 +207,28 @@ function readOrEmpty(file: string): string {
 const slotDirs = new Set<string>();
 let exitHookSet = false;
 
-/** The directory for slots: private (mkdtemp's 0700), under the system's temporary directory. */
+/**
+ * The directory for slots: private (mkdtemp's 0700), under the system's temporary directory, named
+ * after this process, so that the first one made also removes those of agents that died without
+ * removing theirs (SIGKILL: no exit hook runs).
+ */
 function makeSlotsDir(): string {
   const base = SAFE_WORD.test(os.tmpdir()) ? os.tmpdir() : '/tmp';
-  const dir = fs.mkdtempSync(path.join(base, 'mvnet-ip-'));
+  if (!exitHookSet) removeDeadSlotDirs(base);
+  const dir = fs.mkdtempSync(path.join(base, `mvnet-ip-${process.pid}-`));
   if (!exitHookSet) process.once('exit', removeSlotDirs);
   exitHookSet = true;
   slotDirs.add(dir);
   return dir;
+}
+
+/** Removes the slot directories (`mvnet-ip-<pid>-*`) of processes that are gone. */
+export function removeDeadSlotDirs(base: string): void {
+  for (const name of fs.readdirSync(base)) {
+    const owner = /^mvnet-ip-(\d+)-/.exec(name);
+    if (owner && !isAlive(Number(owner[1])))
+      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+  }
 }
 
 function removeSlotDirs(): void {
