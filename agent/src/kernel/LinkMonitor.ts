@@ -6,7 +6,7 @@ import { checkNetnsRef } from './batchTokens';
 import type { NetnsRef } from './LinkDriver';
 import * as rtnl from './netlink/rtnetlinkCodec';
 import { NetlinkError, RtnlSocket } from './netlink/RtnlSocket';
-import { resolveNetns } from './netnsRef';
+import { hostNetnsFile, openNetnsFile, resolveNetns } from './netnsRef';
 
 /** One change the kernel reported: a link or an address, in the host netns or in another one. */
 export interface LinkChange {
@@ -104,16 +104,10 @@ export class IpLinkMonitor implements LinkChangeSource {
    */
   async follow(netns: NetnsRef): Promise<number | undefined> {
     checkNetnsRef('follow netns', netns);
-    let fd: number;
+    const fd = openNetnsFile(resolveNetns(netns).file);
+    if (fd === undefined) return undefined; // gone already: nothing to follow
     try {
-      fd = fs.openSync(resolveNetns(netns).file, fs.constants.O_RDONLY);
-    } catch {
-      return undefined; // gone already: nothing to follow
-    }
-    try {
-      this.host ??= RtnlSocket.open(
-        this.opts.netns === undefined ? undefined : resolveNetns({ name: this.opts.netns }).file,
-      );
+      this.host ??= RtnlSocket.open(hostNetnsFile(this.opts.netns));
       try {
         this.host.request(rtnl.newNsid(fd));
       } catch (err) {

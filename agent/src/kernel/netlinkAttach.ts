@@ -13,7 +13,7 @@ import { KernelLogger } from './kernelLogger';
 import { AttachEndpointOptions, KernelError } from './LinkDriver';
 import * as rtnl from './netlink/rtnetlinkCodec';
 import { NetlinkError, RtnlSocket } from './netlink/RtnlSocket';
-import { describeNetns, resolveNetns } from './netnsRef';
+import { describeNetns, hostNetnsFile, openNetnsFile, resolveNetns } from './netnsRef';
 
 const ENODEV = 19;
 const ENOENT = 2;
@@ -33,16 +33,6 @@ const elapsedMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1
 function kernelError(action: string, err: unknown): unknown {
   if (!(err instanceof NetlinkError)) return err;
   return new KernelError(`cannot ${action}: ${err.message}`, [], undefined, err.message);
-}
-
-/** Opens the container's netns file; undefined when it is gone. */
-function openNetns(file: string): number | undefined {
-  try {
-    return fs.openSync(file, fs.constants.O_RDONLY);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 /** Raises the link, waiting out a MAC that a dead netns's macvlan still holds (see MAC_RELEASE_WAITS_MS). */
@@ -92,7 +82,7 @@ export class NetlinkAttacher {
     const action = attachAction(o);
     checkAttachOptions(action, o);
     const start = process.hrtime.bigint();
-    const netnsFd = openNetns(resolveNetns(o.netns).file);
+    const netnsFd = openNetnsFile(resolveNetns(o.netns).file);
     if (netnsFd === undefined) throw new KernelError(`cannot ${action}: no such netns`);
     let inside: RtnlSocket | undefined;
     try {
@@ -126,9 +116,7 @@ export class NetlinkAttacher {
   }
 
   private hostSocket(): RtnlSocket {
-    this.host ??= RtnlSocket.open(
-      this.hostNetns === undefined ? undefined : resolveNetns({ name: this.hostNetns }).file,
-    );
+    this.host ??= RtnlSocket.open(hostNetnsFile(this.hostNetns));
     return this.host;
   }
 

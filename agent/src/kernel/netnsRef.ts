@@ -25,6 +25,21 @@ export function resolveNetns(ref: NetnsRef): ResolvedNetns {
   return { file, ipArgv: ['nsenter', `--net=${file}`, 'ip'] };
 }
 
+/** The file of the driver's host netns: a named one, or undefined for the agent's own. */
+export function hostNetnsFile(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : resolveNetns({ name }).file;
+}
+
+/** Opens a netns file (for IFLA_NET_NS_FD, NETNSA_FD, setns); undefined when it is gone. */
+export function openNetnsFile(file: string): number | undefined {
+  try {
+    return fs.openSync(file, fs.constants.O_RDONLY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Whether the netns is there: its file exists. (A named netns whose mount was removed behind ip's
  * back, leaving a plain file, passes this check; entering it then fails, and the caller reports that.)

@@ -210,13 +210,13 @@ export class Store {
    * the half-made links with it.
    */
   beginPending(op: PendingOp): number {
-    this.db.pragma('synchronous = OFF');
+    this.statement('PRAGMA synchronous = OFF').run();
     try {
       return Number(
         this.statement('INSERT INTO pending (op) VALUES (?)').run(JSON.stringify(op)).lastInsertRowid,
       );
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.statement('PRAGMA synchronous = FULL').run();
     }
   }
 
