@@ -211,4 +211,17 @@ describe('EndpointService on the in-memory kernel', () => {
       expect.stringMatching(/^MODIFIED c2: network namespace c2 is gone/),
     ]);
   });
+
+  it('removes the link again and answers NOT_FOUND when the network is deleted while the endpoint is attached', async () => {
+    const creating = endpoints.createEndpoint(endpointInput());
+    // Queued on the host mutex behind the plan, so it runs before the attach's commit.
+    const deleting = host.networks.deleteNetwork('mvnet', true);
+    await expect(creating).rejects.toThrow(
+      new NotFoundError('network mvnet was deleted while endpoint c1 was being attached'),
+    );
+    await deleting;
+    expect(await host.driver.listLinkNamesIn({ name: 'c1' })).toEqual(['lo']);
+    expect(host.store.listEndpoints()).toEqual([]);
+    expect(host.store.pendingOps()).toEqual([]);
+  });
 });
