@@ -121,12 +121,9 @@ export class EndpointService {
    */
   private async attach(planned: PlannedAttach): Promise<void> {
     const { driver } = this.deps;
-    const options = attachOptionsFor(
-      planned.spec,
-      planned.network,
-      planned.withDefaultRoute,
-      planned.tmpName,
-    );
+    const optionsNow = () =>
+      attachOptionsFor(planned.spec, planned.network, planned.withDefaultRoute, planned.tmpName);
+    const options = optionsNow();
     try {
       await driver.attachEndpoint(options);
       return;
@@ -141,11 +138,13 @@ export class EndpointService {
         throw err;
       }
     }
-    const { spec, network, withDefaultRoute, tmpName } = planned;
-    await driver.attachEndpoint(attachOptionsFor(spec, network, withDefaultRoute, tmpName));
+    await driver.attachEndpoint(optionsNow());
   }
 
-  /** Records the attached endpoint (in a group commit), unless its network went meanwhile; then undoes it. */
+  /**
+   * Records the attached endpoint (in a group commit); when that fails (its network went meanwhile),
+   * removes its link again and throws.
+   */
   private async commit(
     planned: PlannedAttach,
     pending: number,
@@ -157,7 +156,11 @@ export class EndpointService {
       faultPoint('endpoint-before-commit');
       const revision = await this.commits
         .commit((tx) => {
-          if (!store.getNetwork(spec.network)) return undefined;
+          if (!store.getNetwork(spec.network)) {
+            throw new NotFoundError(
+              `network ${spec.network} was deleted while endpoint ${spec.name} was being attached`,
+            );
+          }
           tx.endPending(pending);
           return tx.putEndpoint(record, planned.reattach ? 'MODIFIED' : 'ADDED');
         })
@@ -170,17 +173,6 @@ export class EndpointService {
           store.endPending(pending);
           throw err;
         });
-      if (revision === undefined) {
-        await driver.detachEndpoint(
-          parseNetnsRef(spec.netns),
-          spec.ifname,
-          endpointMark(spec.network, spec.name),
-        );
-        store.endPending(pending);
-        throw new NotFoundError(
-          `network ${spec.network} was deleted while endpoint ${spec.name} was being attached`,
-        );
-      }
       faultPoint('endpoint-committed');
       await this.routeFromHost(spec, planned.network, true);
       this.deps.onAttached?.(spec);
