@@ -1,54 +1,20 @@
 // ESLint flat config (ESLint 9, typescript-eslint 8). `npm run lint` runs it through .ci/lint.
 //
-// ESLint's and typescript-eslint's recommended rules, and the layering of DESIGN.md with
-// no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`):
-// - execa, child_process and koffi (system calls) only in agent/src/kernel/ (the one seam to the
-//   kernel), and in test/ and bench/, which spawn agents, CLIs and `ip` themselves;
-// - agent/src/domain/ is pure: no generated proto code, no execa, no gRPC runtime.
-// In flat config a later block replaces a rule's options instead of merging them, so every block that
-// sets the rule lists all the restrictions that apply to its files.
+// ESLint's and typescript-eslint's recommended rules, and the layering of DESIGN.md (eslint.layers.js)
+// with no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`
+// and type-only imports). In flat config a later block replaces a rule's options instead of merging
+// them, so each layer's block lists every restriction that applies to its files.
 const js = require('@eslint/js');
 const { defineConfig, globalIgnores } = require('eslint/config');
 const tseslint = require('typescript-eslint');
+const { layers } = require('./eslint.layers');
 
 const restrictedImports = '@typescript-eslint/no-restricted-imports';
-
-const processSpawnPaths = [
-  ...['execa', 'child_process', 'node:child_process'].map((name) => ({
-    name,
-    message: 'Processes are spawned only under agent/src/kernel/ (the LinkDriver seam); go through it.',
-  })),
-  {
-    name: 'koffi',
-    message: 'System calls (setns, netlink) are made only under agent/src/kernel/ (the LinkDriver seam).',
-  },
-];
-
-const processSpawnPatterns = [
-  {
-    group: ['execa/*'],
-    message: 'Processes are spawned only under agent/src/kernel/ (the LinkDriver seam); go through it.',
-  },
-];
-
-const grpcRuntime =
-  'agent/src/domain is pure: no gRPC runtime. Map domain errors to status codes in agent/src/api.';
-
-const domainPaths = [{ name: 'nice-grpc', message: grpcRuntime }];
-
-const domainPatterns = [
-  {
-    group: ['**/proto/gen/**', '**/proto/gen'],
-    message:
-      'agent/src/domain must not import generated proto code; convert proto <-> domain in agent/src/api.',
-  },
-  { group: ['nice-grpc-*', '@grpc/*'], message: grpcRuntime },
-];
 
 module.exports = defineConfig([
   globalIgnores(['dist/', 'proto/gen/', 'node_modules/', 'coverage/', '.lab-state/']),
   {
-    files: ['agent/src/**/*.ts', 'client/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['agent/src/**/*.ts', 'client/src/**/*.ts', 'common/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': [
@@ -62,27 +28,12 @@ module.exports = defineConfig([
         },
       ],
       'no-restricted-imports': 'off',
-      [restrictedImports]: ['error', { paths: processSpawnPaths, patterns: processSpawnPatterns }],
     },
   },
-  {
-    files: ['agent/src/kernel/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    rules: {
-      [restrictedImports]: 'off',
-    },
-  },
-  {
-    files: ['agent/src/domain/**/*.ts'],
-    rules: {
-      [restrictedImports]: [
-        'error',
-        {
-          paths: [...processSpawnPaths, ...domainPaths],
-          patterns: [...processSpawnPatterns, ...domainPatterns],
-        },
-      ],
-    },
-  },
+  ...layers.map(({ files, paths, patterns }) => ({
+    files,
+    rules: { [restrictedImports]: ['error', { paths, patterns }] },
+  })),
   {
     // Test files may use `any` for fixtures and partial fakes; everything else is strict.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { startAgent } from './Agent';
-import { mvnetVersion } from './version';
+import { startAgent } from './startAgent';
+import { mvnetVersion } from '../../common/mvnetVersion';
 
 /** mvnet-agent: the per-host daemon. Flags and defaults as in DESIGN.md. */
 async function main(): Promise<void> {

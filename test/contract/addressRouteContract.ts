@@ -2,7 +2,7 @@
  * The host-address and host-route part of the LinkDriver contract (the host "shim" of a network):
  * idempotent on both drivers, refused alike.
  */
-import { LinkDriver } from '../../agent/src/kernel/LinkDriver';
+import { LinkDriver } from '../../agent/src/domain/ports/LinkDriver';
 import { ContainerFixture, kernelErrorOf, LinkDriverFixture, useFreshFixture } from './contractSupport';
 
 /** Declares the address and route cases of the contract for the driver `makeDriver` builds. */

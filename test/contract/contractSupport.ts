@@ -2,7 +2,8 @@
  * What the contract suites of the kernel seam share: the fixture each driver's test file builds, and
  * small helpers.
  */
-import { KernelCapabilities, KernelError, LinkDriver, NetnsRef } from '../../agent/src/kernel/LinkDriver';
+import { KernelCapabilities, LinkDriver, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
+import { KernelError } from '../../agent/src/domain/errors';
 
 /**
  * Containers' namespaces for the endpoint cases, and the reads the suite makes outside the driver

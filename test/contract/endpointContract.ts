@@ -2,7 +2,7 @@
  * The endpoint part of the LinkDriver contract: a macvlan made on the host, moved into a container's
  * netns and configured there; read back, refused, detached, on both drivers alike.
  */
-import { AttachEndpointOptions, LinkDriver, NetnsRef } from '../../agent/src/kernel/LinkDriver';
+import { AttachEndpointOptions, LinkDriver, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
 import {
   ContainerFixture,
   eventually,

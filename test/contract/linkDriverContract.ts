@@ -3,7 +3,7 @@
  * iproute2 driver in a throwaway netns (integration), so the fake refuses what the kernel refuses,
  * with the same messages.
  */
-import { LinkDriver } from '../../agent/src/kernel/LinkDriver';
+import { LinkDriver } from '../../agent/src/domain/ports/LinkDriver';
 import { describeAddressRouteContract } from './addressRouteContract';
 import { eventually, kernelErrorOf, LinkDriverFixture, linkNames } from './contractSupport';
 import { describeEndpointContract } from './endpointContract';

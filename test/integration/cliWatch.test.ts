@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startAgent, type RunningAgent } from '../../agent/src/Agent';
-import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
+import { startAgent, type RunningAgent } from '../../agent/src/startAgent';
+import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import { AgentClient } from '../../client/src/AgentClient';
 import { runCli } from '../../client/src/cli/runCli';
 

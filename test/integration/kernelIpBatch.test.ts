@@ -2,9 +2,9 @@
  * The long-lived `ip -batch` process on the real kernel, in a throwaway netns: how it tells when a
  * command ended and whether it failed, and how it survives ip's own exits. Needs root.
  */
-import { IpBatch } from '../../agent/src/kernel/IpBatch';
-import { KernelError } from '../../agent/src/kernel/LinkDriver';
-import { runCommand } from '../../agent/src/kernel/runCommand';
+import { IpBatch } from '../../agent/src/kernel/iproute2/IpBatch';
+import { KernelError } from '../../agent/src/domain/errors';
+import { runCommand } from '../../agent/src/kernel/iproute2/runCommand';
 import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import execa from 'execa';
-import { Iproute2Driver } from '../../agent/src/kernel/Iproute2Driver';
+import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
 import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { uniqueNetnsName } from '../support/netnsPrefix';
@@ -52,8 +52,8 @@ describe('reflection, through a Python gRPC client', () => {
     }
     // The host's `eth0` is a veth end; its peer sits in a second namespace. Both up, so eth0 has a carrier.
     await addVethPair('eth0', host, 'peer0', peer);
-    await new Iproute2Driver({ netns: peer }).setLinkUp('peer0');
-    await new Iproute2Driver({ netns: host }).setLinkUp('eth0');
+    await new LinuxDriver({ netns: peer }).setLinkUp('peer0');
+    await new LinuxDriver({ netns: host }).setLinkUp('eth0');
     agent = await spawnAgent({ stateDir, netns: host });
   }, 30_000);
 

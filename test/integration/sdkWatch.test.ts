@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from 'nice-grpc';
 import pino from 'pino';
-import { startAgent, type AgentOptions, type RunningAgent } from '../../agent/src/Agent';
-import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../agent/src/startAgent';
+import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import { AgentClient, EventType, MvnetError, type WatchEvent, type WatchOptions } from '../../client/src';
 import type { WatchRetry } from '../../client/src/watchEvents';
 

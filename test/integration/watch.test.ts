@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createChannel, createClient, Status, type Channel, type Client } from 'nice-grpc';
 import pino from 'pino';
-import { startAgent, type AgentOptions, type RunningAgent } from '../../agent/src/Agent';
-import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../agent/src/startAgent';
+import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import {
   AgentServiceDefinition,
   type WatchRequest,

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { Mutex } from '../../agent/src/domain/Mutex';
-import { NetworkService } from '../../agent/src/domain/NetworkService';
+import { Mutex } from '../../agent/src/app/Mutex';
+import { NetworkService } from '../../agent/src/app/NetworkService';
 import type { NetworkInput } from '../../agent/src/domain/normalizeNetwork';
-import { restoreHost } from '../../agent/src/domain/restoreHost';
-import type { KernelCapabilities } from '../../agent/src/kernel/LinkDriver';
-import { MemoryDriver, type MemoryLinkSeed } from '../../agent/src/kernel/MemoryDriver';
+import { restoreHost } from '../../agent/src/app/restoreHost';
+import type { KernelCapabilities } from '../../agent/src/domain/ports/LinkDriver';
+import { MemoryDriver, type MemoryLinkSeed } from '../../agent/src/kernel/memory/MemoryDriver';
 import { Store } from '../../agent/src/store/Store';
 
 /** A host on the in-memory kernel, with real durable state in a temporary directory. */
@@ -46,9 +46,15 @@ export async function makeMemoryHost(
     new MemoryDriver({ links: opts.links ?? [{ name: 'eth0', mtu: 1500 }], capabilities: opts.capabilities });
   const store = Store.open(stateDir);
   const capabilities = await driver.probeCapabilities();
-  await restoreHost({ store, driver, capabilities, logger: silentLogger, bootId: opts.bootId ?? 'boot-1' });
+  await restoreHost({
+    state: store,
+    driver,
+    capabilities,
+    logger: silentLogger,
+    bootId: opts.bootId ?? 'boot-1',
+  });
   const networks = new NetworkService({
-    store,
+    state: store,
     driver,
     capabilities,
     logger: silentLogger,

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CommitBatch } from '../../agent/src/domain/CommitBatch';
-import { Mutex } from '../../agent/src/domain/Mutex';
+import { CommitBatch } from '../../agent/src/app/CommitBatch';
+import { Mutex } from '../../agent/src/app/Mutex';
 import type { ChangeEvent } from '../../agent/src/domain/model';
 import { Store } from '../../agent/src/store/Store';
 

@@ -5,9 +5,9 @@ import {
   NotFoundError,
   PreconditionError,
 } from '../../agent/src/domain/errors';
-import { EndpointService } from '../../agent/src/domain/EndpointService';
-import { Mutex } from '../../agent/src/domain/Mutex';
-import { restoreEndpoints } from '../../agent/src/domain/restoreEndpoints';
+import { EndpointService } from '../../agent/src/app/EndpointService';
+import { Mutex } from '../../agent/src/app/Mutex';
+import { restoreEndpoints } from '../../agent/src/app/restoreEndpoints';
 import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
 import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost } from '../support/memoryHost';
 
@@ -33,7 +33,7 @@ describe('EndpointService on the in-memory kernel', () => {
     for (const name of ['c1', 'c2', 'c3']) host.driver.addNetnsBehindBack({ name });
     await host.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0', subnets: subnet24(0) }));
     endpoints = new EndpointService({
-      store: host.store,
+      state: host.store,
       driver: host.driver,
       logger: silentLogger,
       mutex: new Mutex(),
@@ -200,7 +200,7 @@ describe('EndpointService on the in-memory kernel', () => {
     await endpoints.createEndpoint(endpointInput({ netns: 'c2' }));
     await host.driver.detachEndpoint({ name: 'c1' }, 'eth0', 'mvnet:mvnet/c1');
     host.driver.removeNetnsBehindBack({ name: 'c2' });
-    await restoreEndpoints({ store: host.store, driver: host.driver, logger: silentLogger });
+    await restoreEndpoints({ state: host.store, driver: host.driver, logger: silentLogger });
     expect((await host.driver.inspectEndpoint({ name: 'c1' }, 'eth0')).link?.addresses).toEqual([
       '192.168.0.2/24',
     ]);

@@ -1,4 +1,4 @@
-import { parseMonitorLine } from '../../agent/src/kernel/LinkMonitor';
+import { parseMonitorLine } from '../../agent/src/kernel/iproute2/parseMonitorLine';
 
 // Lines as `ip -o -ts monitor label link address all-nsid` (iproute2 6.1) prints them.
 const T = '[2026-11-30T05:12:18.648960]';

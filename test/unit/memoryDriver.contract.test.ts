@@ -1,5 +1,5 @@
-import { KernelCapabilities } from '../../agent/src/kernel/LinkDriver';
-import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
+import { KernelCapabilities } from '../../agent/src/domain/ports/LinkDriver';
+import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import {
   ContainerFixture,
   describeLinkDriverContract,

@@ -1,5 +1,5 @@
 import { AlreadyExistsError, NotFoundError, PreconditionError } from '../../agent/src/domain/errors';
-import { MemoryDriver } from '../../agent/src/kernel/MemoryDriver';
+import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import { makeMemoryHost, networkInput, subnet24, THIS_MACHINE, type MemoryHost } from '../support/memoryHost';
 
 describe('NetworkService on the in-memory kernel', () => {

@@ -1,4 +1,4 @@
-import type { KernelCapabilities, LinkInfo } from '../../agent/src/kernel/LinkDriver';
+import type { KernelCapabilities, LinkInfo } from '../../agent/src/domain/ports/LinkDriver';
 import type { NetworkRecord } from '../../agent/src/domain/model';
 import { normalizeNetworkSpec } from '../../agent/src/domain/normalizeNetwork';
 import { observeNetworkState } from '../../agent/src/domain/networkStatus';

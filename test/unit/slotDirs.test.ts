@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { removeDeadSlotDirs } from '../../agent/src/kernel/NetnsLauncher';
+import { removeDeadSlotDirs } from '../../agent/src/kernel/iproute2/NetnsLauncher';
 
 describe("the launcher's slot directories left by agents that were killed", () => {
   it('are removed when their process is gone; those of live processes and other files stay', () => {

@@ -1,32 +1,23 @@
-import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
-import type { EndpointService } from '../domain/EndpointService';
-import type { HostService } from '../domain/HostService';
-import { InvalidSpecError } from '../domain/errors';
-import type { NetworkService } from '../domain/NetworkService';
-import type { WatchService } from '../domain/WatchService';
+import type { ServiceImplementation } from 'nice-grpc';
+import type { HostServices } from '../app/createHostServices';
+import { InvalidSpecError, NotImplementedError } from '../domain/errors';
 import type { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
 import { endpointFromMessage, endpointToMessage } from './endpointMessages';
 import { hostToMessage } from './hostMessages';
 import { networkFromMessage, networkToMessage } from './networkMessages';
 import { kindsFromMessage, watchItemToMessage } from './watchMessages';
 
-export interface AgentServices {
-  host: HostService;
-  networks: NetworkService;
-  endpoints: EndpointService;
-  watch: WatchService;
-}
-
+/** The one refusal of what the API has and this agent does not do yet: UNIMPLEMENTED (errorStatus). */
 function notYet(method: string): never {
-  throw new ServerError(Status.UNIMPLEMENTED, `${method} is not implemented by this agent yet`);
+  throw new NotImplementedError(`${method} is not implemented by this agent yet`);
 }
 
 /**
- * The AgentService handlers: decode, call the domain, encode. Errors are mapped to statuses by
+ * The AgentService handlers: decode, call the application, encode. Errors are mapped to statuses by
  * errorStatusMiddleware, not here.
  */
 export function createAgentServiceImpl(
-  services: AgentServices,
+  services: Pick<HostServices, 'host' | 'networks' | 'endpoints' | 'watch'>,
 ): ServiceImplementation<typeof AgentServiceDefinition> {
   const { host, networks, endpoints, watch } = services;
   return {

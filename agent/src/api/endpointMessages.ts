@@ -22,9 +22,11 @@ export function endpointFromMessage(endpoint: Endpoint | undefined): EndpointInp
   };
 }
 
+/** A domain endpoint as a wire Endpoint: its netns as the caller wrote it (the parsed ref stays inside). */
 export function endpointToMessage(record: EndpointRecord): Endpoint {
+  const { netnsRef: _parsed, ...spec } = record.spec;
   return {
-    ...record.spec,
+    ...spec,
     status: {
       state: STATE_ENUMS[record.status.state],
       message: record.status.message,

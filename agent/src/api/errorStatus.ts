@@ -11,7 +11,7 @@ import {
   OutOfRangeError,
   PreconditionError,
 } from '../domain/errors';
-import { KernelError } from '../kernel/LinkDriver';
+import { KernelError } from '../domain/errors';
 
 const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
   [InvalidSpecError, Status.INVALID_ARGUMENT],

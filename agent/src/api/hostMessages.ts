@@ -1,6 +1,6 @@
-import type { HostFacts } from '../domain/HostService';
+import type { HostFacts } from '../app/HostService';
 import { isMvnetMark } from '../domain/marks';
-import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
+import type { KernelCapabilities, LinkInfo } from '../domain/ports/LinkDriver';
 import {
   LinkOwner,
   type Host,

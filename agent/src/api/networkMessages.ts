@@ -1,4 +1,4 @@
-import type { NetworkView } from '../domain/NetworkService';
+import type { NetworkView } from '../app/NetworkService';
 import type { MacvlanMode as DomainMode, NetworkState as DomainState } from '../domain/model';
 import type { NetworkInput } from '../domain/normalizeNetwork';
 import { MacvlanMode, NetworkState, type Network } from '../../../proto/gen/mvnet/v1/network';

@@ -1,5 +1,5 @@
 import type { EndpointRecord, NetworkRecord, ObjectKind } from '../domain/model';
-import type { WatchItem } from '../domain/WatchService';
+import type { WatchItem } from '../app/WatchService';
 import { ResourceKind } from '../../../proto/gen/mvnet/v1/apply';
 import type { WatchResponse } from '../../../proto/gen/mvnet/v1/agent_service';
 import { EventType } from '../../../proto/gen/mvnet/v1/watch';

@@ -41,3 +41,18 @@ export class ExhaustedError extends DomainError {}
 
 /** The capability exists in the API but not yet in this agent. UNIMPLEMENTED. */
 export class NotImplementedError extends DomainError {}
+
+/**
+ * A kernel operation failed. `argv`, `exitCode` and `stderr` are for the logs; `message` is short and
+ * fit for the caller (FAILED_PRECONDITION, "the kernel refused: ...").
+ */
+export class KernelError extends DomainError {
+  constructor(
+    message: string,
+    readonly argv: readonly string[] = [],
+    readonly exitCode?: number,
+    readonly stderr = '',
+  ) {
+    super(message);
+  }
+}

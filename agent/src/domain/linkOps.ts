@@ -1,6 +1,3 @@
-import { faultPoint } from '../faultPoint';
-import type { LinkDriver } from '../kernel/LinkDriver';
-
 /** One change to the host's links, as planned by the domain and carried out by applyLinkOps. */
 export type LinkOp =
   | { op: 'createVlan'; name: string; parent: string; vlanId: number; alias: string }
@@ -39,43 +36,4 @@ export function createdLinks(ops: readonly LinkOp[]): string[] {
   return ops.flatMap((op) =>
     op.op === 'createVlan' || op.op === 'createDummy' || op.op === 'createMacvlan' ? [op.name] : [],
   );
-}
-
-/**
- * Carries out ops in order. When one fails, the links created by the earlier ops are removed again
- * (no half-made state is left behind, "to avoid link leak") and the error is rethrown.
- */
-export async function applyLinkOps(driver: LinkDriver, ops: readonly LinkOp[]): Promise<void> {
-  const created: string[] = [];
-  try {
-    for (const op of ops) {
-      await applyLinkOp(driver, op);
-      faultPoint('link-op-done');
-      created.push(...createdLinks([op]));
-    }
-  } catch (err) {
-    for (const name of created.reverse()) await driver.deleteLink(name).catch(() => undefined);
-    throw err;
-  }
-}
-
-async function applyLinkOp(driver: LinkDriver, op: LinkOp): Promise<void> {
-  switch (op.op) {
-    case 'createVlan':
-      return driver.createVlan({ name: op.name, parent: op.parent, vlanId: op.vlanId, alias: op.alias });
-    case 'createDummy':
-      return driver.createDummy({ name: op.name, alias: op.alias, mtu: op.mtu });
-    case 'createMacvlan':
-      return driver.createMacvlan({ name: op.name, parent: op.parent, mode: 'bridge', alias: op.alias });
-    case 'addAddress':
-      return driver.addAddress(op.name, op.cidr);
-    case 'replaceRoute':
-      return driver.replaceRoute(op.destination, op.dev);
-    case 'setUp':
-      return driver.setLinkUp(op.name);
-    case 'setPromiscuous':
-      return driver.setPromiscuous(op.name, op.on);
-    case 'delete':
-      return driver.deleteLink(op.name);
-  }
 }

@@ -1,7 +1,13 @@
 /** The domain model: plain data, independent of the wire format and of the kernel. */
-import type { MacvlanMode } from '../kernel/LinkDriver';
 
-export type { MacvlanMode };
+/** The macvlan modes of ip-link(8). */
+export type MacvlanMode = 'bridge' | 'private' | 'vepa' | 'passthru';
+
+/**
+ * A container's network namespace, parsed once from what a caller wrote (parseNetnsRef): a name under
+ * /var/run/netns, a pid, or another path. One namespace has one ref however it was written.
+ */
+export type NetnsRef = { name: string } | { path: string } | { pid: number };
 
 export const MACVLAN_MODES: readonly MacvlanMode[] = ['bridge', 'private', 'vepa', 'passthru'];
 
@@ -63,8 +69,10 @@ export interface NetworkRecord {
 export interface EndpointSpec {
   name: string;
   network: string;
-  /** As given: a netns name, an absolute path, or "pid:N". */
+  /** As the caller gave it: a netns name, an absolute path, or "pid:N". */
   netns: string;
+  /** `netns` parsed (parseNetnsRef, once, when the request was checked): what the kernel side is handed. */
+  netnsRef: NetnsRef;
   ifname: string;
   /** "" when the network has no IPv4 subnet. */
   ipv4Address: string;
@@ -89,7 +97,6 @@ export interface EndpointRecord {
 export type ObjectKind = 'network' | 'endpoint' | 'host';
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'DRIFT';
 
-/** One entry of the durable event log: every observable change, with its revision. */
 /**
  * A change under way, recorded before it touches the kernel and dropped when its state is committed
  * (in the same transaction) or when it has been undone: one left at start is a change the agent died
@@ -99,8 +106,18 @@ export type PendingOp =
   /** A network being created: the host links its plan makes (sub-interface, dummy, shim). */
   | { kind: 'network'; network: string; creates: string[] }
   /** An endpoint being attached: its link is made in netns as tmpName, then renamed to ifname. */
-  | { kind: 'endpoint'; network: string; name: string; netns: string; ifname: string; tmpName: string };
+  | {
+      kind: 'endpoint';
+      network: string;
+      name: string;
+      /** The container's netns as written (for the logs), and parsed. */
+      netns: string;
+      netnsRef: NetnsRef;
+      ifname: string;
+      tmpName: string;
+    };
 
+/** One entry of the durable event log: every observable change, with its revision. */
 export interface ChangeEvent {
   revision: number;
   type: EventType;
@@ -116,3 +133,6 @@ export interface ChangeEvent {
   /** Unix milliseconds. */
   time: number;
 }
+
+/** An event as a transaction records it: the revision and the time are the log's to give. */
+export type EventInput = Omit<ChangeEvent, 'revision' | 'time' | 'message'> & { message?: string };

@@ -1,4 +1,4 @@
-import type { LinkInfo } from '../kernel/LinkDriver';
+import type { LinkInfo } from './ports/LinkDriver';
 import type { NetworkState } from './model';
 
 /** Operational states in which a link carries no traffic. */

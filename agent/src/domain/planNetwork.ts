@@ -1,4 +1,4 @@
-import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
+import type { KernelCapabilities, LinkInfo } from './ports/LinkDriver';
 import { PreconditionError } from './errors';
 import { parsePrefix, prefixesOverlap } from './ip';
 import type { LinkOp } from './linkOps';

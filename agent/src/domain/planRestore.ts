@@ -1,4 +1,4 @@
-import type { KernelCapabilities, LinkInfo } from '../kernel/LinkDriver';
+import type { KernelCapabilities, LinkInfo } from './ports/LinkDriver';
 import type { LinkOp } from './linkOps';
 import { isMvnetMark, markFor } from './marks';
 import type { NetworkRecord } from './model';

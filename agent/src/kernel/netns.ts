@@ -2,7 +2,7 @@
  * Named network namespaces (`ip netns`): the few helpers the tests and the demo need to build
  * throwaway hosts and containers. Every process goes through runCommand, from an argv array.
  */
-import { kernelErrorFrom, runCommand } from './runCommand';
+import { kernelErrorFrom, runCommand } from './iproute2/runCommand';
 
 /** Creates the named netns `name` (fails when it exists). */
 export async function addNetns(name: string): Promise<void> {

@@ -1,8 +1,14 @@
+import type Database from 'better-sqlite3';
+import { netnsRefColumn } from './netnsRefColumn';
+
+/** SQL to run, or a step that needs code (reading JSON the way the agent does). */
+export type Migration = string | ((db: Database.Database) => void);
+
 /**
  * The schema, as an ordered list of migrations: migration i brings `PRAGMA user_version` from i to i+1.
  * Never edit a released migration; append a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE networks (
@@ -43,4 +49,5 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE pending (id INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
   `,
+  netnsRefColumn,
 ];

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_HOST } from '../connection';
 import { CliContext, type CliIo } from './CliContext';
-import { cliVersion } from './cliVersion';
+import { mvnetVersion } from '../../../common/mvnetVersion';
 import { registerEndpointLs } from './endpointLs';
 import { registerHostInfo } from './hostInfo';
 import { registerNetworkConnect } from './networkConnect';
@@ -25,7 +25,7 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(add --help for usage)')
     .description('Manage Docker-style macvlan networks on hosts running mvnet-agent')
-    .version(cliVersion(), '-v, --version', 'print the version')
+    .version(mvnetVersion(), '-v, --version', 'print the version')
     .option(
       '--host <host>',
       'agent to talk to: host:port, [ipv6]:port or unix:///path (env MVNET_HOST)',

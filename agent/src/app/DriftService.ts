@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { NetnsRef } from '../domain/model';
+import { describeNetnsRef, netnsIdentity } from '../domain/netnsIdentity';
+import type { HostState } from '../domain/ports/HostState';
+import type { LinkChange, LinkChangeSource } from '../domain/ports/LinkChangeSource';
+import type { KernelCapabilities, LinkDriver } from '../domain/ports/LinkDriver';
+import type { Mutex } from './Mutex';
+import type { NetworkService } from './NetworkService';
+import { repairEndpoint } from './restoreEndpoints';
+import { repairHostLinks } from './restoreHost';
+
+export interface DriftDeps {
+  state: HostState;
+  driver: LinkDriver;
+  capabilities: KernelCapabilities;
+  logger: Logger;
+  mutex: Mutex;
+  networks: NetworkService;
+  source: LinkChangeSource;
+  /** Changes are gathered this long before one repair pass (a burst of kernel events is one drift). */
+  debounceMs?: number;
+}
+
+/**
+ * Changes made behind the agent's back, seen through the kernel's own notifications: the host's
+ * links are compared with the state and repaired where they are the agent's own (a deleted eth0.10 is
+ * made again, a downed one set up), statuses follow what cannot be repaired (a parent NIC down), and
+ * an endpoint whose link vanished from its container is attached again (or found LOST). Each repair is
+ * a DRIFT event with its revision. Foreign links are never touched.
+ */
+export class DriftService {
+  private timer?: NodeJS.Timeout;
+  private hostChanged = false;
+  /** Links deleted in container namespaces since the last pass, as "nsid/ifname". */
+  private deletedInContainers = new Set<string>();
+  /** The nsid of each followed container netns, as the host netns knows it → that netns's identity. */
+  private readonly followed = new Map<number, string>();
+  /** The last report of each host link and address (see repeats). */
+  private readonly lastSeen = new Map<string, string>();
+  private everything = false;
+
+  constructor(private readonly deps: DriftDeps) {}
+
+  start(): void {
+    this.deps.source.start(
+      (change) => this.note(change),
+      () => {
+        this.lastSeen.clear();
+        this.everything = true;
+        this.schedule();
+      },
+    );
+  }
+
+  /** Follows a container's netns, so that its link changes are reported too. */
+  follow(netns: NetnsRef): void {
+    this.deps.source.follow(netns).then(
+      (nsid) => {
+        if (nsid !== undefined) this.followed.set(nsid, netnsIdentity(netns));
+      },
+      (err: unknown) =>
+        this.deps.logger.debug({ err, netns: describeNetnsRef(netns) }, 'cannot follow netns'),
+    );
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.deps.source.close();
+  }
+
+  private note(change: LinkChange): void {
+    if (change.nsid === 'current' && this.repeats(change)) return;
+    if (change.nsid === 'current') this.hostChanged = true;
+    else if (change.what === 'link' && change.deleted)
+      this.deletedInContainers.add(`${change.nsid}/${change.ifname}`);
+    else return;
+    this.schedule();
+  }
+
+  /**
+   * Whether the kernel reports a host link or address exactly as it did last time: a macvlan made or
+   * raised on a parent makes the kernel report the parent again, unchanged, for every endpoint attached.
+   */
+  private repeats(change: LinkChange): boolean {
+    const key = `${change.what} ${change.ifname}`;
+    if (change.deleted) {
+      this.lastSeen.delete(key);
+      return false;
+    }
+    if (this.lastSeen.get(key) === change.detail) return true;
+    this.lastSeen.set(key, change.detail);
+    return false;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.repair().catch((err: unknown) => this.deps.logger.error({ err }, 'drift repair failed'));
+    }, this.deps.debounceMs ?? 50);
+  }
+
+  /** One repair pass, under the host mutex, for what the gathered changes may have touched. */
+  private async repair(): Promise<void> {
+    const everything = this.everything;
+    const host = this.hostChanged || everything;
+    const ifnames = this.deletedInContainers;
+    this.everything = false;
+    this.hostChanged = false;
+    this.deletedInContainers = new Set();
+    await this.deps.mutex.run(async () => {
+      if (host) {
+        await repairHostLinks(this.deps);
+        await this.deps.networks.refreshAllHeld();
+      }
+      // An nsid not followed (reused, or a netns known by pid or path) makes every endpoint of that
+      // interface name a suspect: slower, never wrong.
+      const suspect = (netns: NetnsRef, ifname: string) =>
+        [...ifnames].some((key) => {
+          const [nsid, name] = key.split('/');
+          const followedNetns = this.followed.get(Number(nsid));
+          return name === ifname && (followedNetns === undefined || followedNetns === netnsIdentity(netns));
+        });
+      const suspects = this.deps.state
+        .listEndpoints()
+        .filter((e) => e.status.state === 'ready' && (everything || suspect(e.spec.netnsRef, e.spec.ifname)));
+      for (const record of suspects) await repairEndpoint(record, this.deps);
+    });
+  }
+}

@@ -1,0 +1,213 @@
+import type { Logger } from 'pino';
+import { faultPoint } from '../faultPoint';
+import { attachOptionsFor } from '../domain/endpointLinks';
+import { NotFoundError } from '../domain/errors';
+import { hostRoute } from '../domain/ipam';
+import { endpointMark } from '../domain/marks';
+import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
+import { normalizeEndpointInput, type EndpointInput } from '../domain/normalizeEndpoint';
+import { busy, nextFreeIfname } from '../domain/planAttach';
+import type { HostState } from '../domain/ports/HostState';
+import type { LinkDriver } from '../domain/ports/LinkDriver';
+import { CommitBatch } from './CommitBatch';
+import { refreshEndpointStatuses } from './endpointStatus';
+import type { Mutex } from './Mutex';
+import { Reservations } from './Reservations';
+import { reserveAttach, type ReservedAttach } from './reserveAttach';
+
+export interface EndpointServiceDeps {
+  state: HostState;
+  driver: LinkDriver;
+  logger: Logger;
+  mutex: Mutex;
+  /** Told of every endpoint attached (DriftService follows its netns). */
+  onAttached?: (spec: EndpointSpec) => void;
+}
+
+/**
+ * The endpoints of one host. A creation reserves under the host mutex (name, addresses from IPAM,
+ * interface name), does its kernel work outside it, so that attaches overlap, and commits under it.
+ * The lease (addresses, MAC) lives as long as the endpoint, LOST included, and goes with DeleteEndpoint.
+ */
+export class EndpointService {
+  private readonly reservations = new Reservations();
+  private readonly commits: CommitBatch;
+
+  constructor(private readonly deps: EndpointServiceDeps) {
+    this.commits = new CommitBatch(deps.state, deps.mutex);
+  }
+
+  /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
+  async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
+    const request = normalizeEndpointInput(input);
+    const reserved = await this.deps.mutex.run(() =>
+      reserveAttach({ ...this.deps, reservations: this.reservations }, request),
+    );
+    if (!('release' in reserved)) return reserved;
+    const { spec, tmpName } = reserved;
+    const pending = this.deps.state.beginPending({
+      kind: 'endpoint',
+      network: spec.network,
+      name: spec.name,
+      netns: spec.netns,
+      netnsRef: spec.netnsRef,
+      ifname: spec.ifname,
+      tmpName,
+    });
+    try {
+      await this.attach(reserved);
+    } catch (err) {
+      this.deps.state.endPending(pending); // the driver removed what it made
+      reserved.release();
+      throw err;
+    }
+    return this.commit(reserved, pending);
+  }
+
+  /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
+  async deleteEndpoint(network: string, name: string): Promise<{ revision: number }> {
+    const { state, driver } = this.deps;
+    const deleted = await this.deps.mutex.run(async () => {
+      if (this.reservations.isBusy(network, name)) throw busy(network, name);
+      const record = state.getEndpoint(network, name);
+      if (!record) return undefined;
+      const revision = state.transact((tx) => tx.deleteEndpoint(record));
+      return { record, revision, release: this.reservations.hold({ network, name }) };
+    });
+    if (!deleted) return { revision: state.revision() };
+    const { spec } = deleted.record;
+    try {
+      const networkRecord = state.getNetwork(network);
+      if (networkRecord) await this.routeFromHost(spec, networkRecord, false);
+      await driver.detachEndpoint(spec.netnsRef, spec.ifname, endpointMark(network, name));
+    } catch (err) {
+      this.log(spec).warn({ err }, 'endpoint deleted; its link could not be removed');
+    } finally {
+      deleted.release();
+    }
+    this.log(spec).info({ revision: deleted.revision }, 'endpoint deleted');
+    return { revision: deleted.revision };
+  }
+
+  /** One endpoint, its status refreshed (LOST when its netns is gone). */
+  async getEndpoint(network: string, name: string): Promise<{ endpoint: EndpointRecord; revision: number }> {
+    return this.deps.mutex.run(async () => {
+      const record = this.deps.state.getEndpoint(network, name);
+      if (!record) throw new NotFoundError(`endpoint ${name} not found on network ${network}`);
+      const [endpoint] = await refreshEndpointStatuses([record], this.deps);
+      return { endpoint, revision: this.deps.state.revision() };
+    });
+  }
+
+  /** The endpoints of one network ("": of all), statuses refreshed. */
+  async listEndpoints(network: string): Promise<{ endpoints: EndpointRecord[]; revision: number }> {
+    return this.deps.mutex.run(async () => {
+      const { state } = this.deps;
+      if (network !== '' && !state.getNetwork(network))
+        throw new NotFoundError(`network ${network} not found`);
+      const endpoints = await refreshEndpointStatuses(state.listEndpoints(network || undefined), this.deps);
+      return { endpoints, revision: state.revision() };
+    });
+  }
+
+  /** The periodic check: finds endpoints whose container went away. */
+  async checkEndpoints(): Promise<void> {
+    await this.deps.mutex.run(() => refreshEndpointStatuses(this.deps.state.listEndpoints(), this.deps));
+  }
+
+  /**
+   * Carries out the kernel side. Two clashes are resolved once: a link left by an earlier attempt of this
+   * same endpoint (it carries its mark) is removed; a foreign link holding the interface name the agent
+   * picked makes it pick the next free one.
+   */
+  private async attach(reserved: ReservedAttach): Promise<void> {
+    const { driver } = this.deps;
+    const optionsNow = () =>
+      attachOptionsFor(reserved.spec, reserved.network, reserved.withDefaultRoute, reserved.tmpName);
+    const options = optionsNow();
+    try {
+      await driver.attachEndpoint(options);
+      return;
+    } catch (err) {
+      const seen = await driver.inspectEndpoint(options.netns, options.ifname);
+      if (seen.link?.alias === options.alias) {
+        await driver.detachEndpoint(options.netns, options.ifname, options.alias);
+      } else if (seen.link && reserved.ifnameChosen) {
+        const names = new Set(await driver.listLinkNamesIn(options.netns));
+        reserved.spec = { ...reserved.spec, ifname: nextFreeIfname((name) => names.has(name)) };
+      } else {
+        throw err;
+      }
+    }
+    await driver.attachEndpoint(optionsNow());
+  }
+
+  /**
+   * Records the attached endpoint (in a group commit); when that fails (its network went meanwhile),
+   * removes its link again and throws.
+   */
+  private async commit(
+    reserved: ReservedAttach,
+    pending: number,
+  ): Promise<{ endpoint: EndpointRecord; revision: number }> {
+    const { state, driver } = this.deps;
+    const { spec } = reserved;
+    try {
+      const record: EndpointRecord = { spec, status: { state: 'ready', message: '', revision: 0 } };
+      faultPoint('endpoint-before-commit');
+      const committed = await this.commits
+        .commit((tx) => {
+          if (!state.getNetwork(spec.network)) {
+            throw new NotFoundError(
+              `network ${spec.network} was deleted while endpoint ${spec.name} was being attached`,
+            );
+          }
+          tx.endPending(pending);
+          return tx.putEndpoint(record, reserved.reattach ? 'MODIFIED' : 'ADDED');
+        })
+        .catch(async (err: unknown) => {
+          await driver.detachEndpoint(spec.netnsRef, spec.ifname, endpointMark(spec.network, spec.name));
+          state.endPending(pending);
+          throw err;
+        });
+      faultPoint('endpoint-committed');
+      await this.routeFromHost(spec, reserved.network, true);
+      this.deps.onAttached?.(spec);
+      const revision = committed.status.revision;
+      this.log(spec).info(
+        {
+          revision,
+          ifname: spec.ifname,
+          ipv4: spec.ipv4Address,
+          ipv6: spec.ipv6Address,
+          mac: spec.macAddress,
+        },
+        reserved.reattach ? 'endpoint re-attached' : 'endpoint attached',
+      );
+      return { endpoint: committed, revision };
+    } finally {
+      reserved.release();
+    }
+  }
+
+  /**
+   * With host access, the host reaches each endpoint through the network's shim: a host route per
+   * address. A failure here leaves the endpoint working for everyone but the host: logged, not thrown.
+   */
+  private async routeFromHost(spec: EndpointSpec, network: NetworkRecord, add: boolean): Promise<void> {
+    const { hostLink } = network.status;
+    if (!hostLink) return;
+    for (const address of [spec.ipv4Address, spec.ipv6Address].filter(Boolean)) {
+      try {
+        if (add) await this.deps.driver.replaceRoute(hostRoute(address), hostLink);
+        else await this.deps.driver.deleteRoute(hostRoute(address), hostLink);
+      } catch (err) {
+        this.log(spec).warn({ err, address, hostLink }, 'could not change the host route to the endpoint');
+      }
+    }
+  }
+
+  private log(spec: EndpointSpec): Logger {
+    return this.deps.logger.child({ network: spec.network, endpoint: spec.name });
+  }
+}

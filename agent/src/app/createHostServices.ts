@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { HostState } from '../domain/ports/HostState';
+import type { LinkChangeSource } from '../domain/ports/LinkChangeSource';
+import type { LinkDriver } from '../domain/ports/LinkDriver';
+import { DriftService } from './DriftService';
+import { EndpointService } from './EndpointService';
+import { HostService, type HostFacts } from './HostService';
+import { Mutex } from './Mutex';
+import { NetworkService } from './NetworkService';
+import { WatchService } from './WatchService';
+
+export interface HostServicesOptions {
+  state: HostState;
+  driver: LinkDriver;
+  facts: HostFacts;
+  logger: Logger;
+  /** The kernel's change notifications, for drift; without them, no drift is seen. */
+  linkChanges?: LinkChangeSource;
+  /** How often endpoints are checked for a vanished container, in ms (0: never). */
+  checkIntervalMs: number;
+  bookmarkIntervalMs: number;
+  watchQueueCapacity: number;
+}
+
+/** The application services of one host, which the api serves. */
+export interface HostServices {
+  host: HostService;
+  networks: NetworkService;
+  endpoints: EndpointService;
+  watch: WatchService;
+  /** Starts what runs on its own: drift repair, and the periodic endpoint check. */
+  start(): void;
+  /** Stops them (the kernel monitor is a process of its own: it would outlive the agent). */
+  stop(): void;
+}
+
+/**
+ * Builds the services of one host around one mutex, taken for every change of host state, so plans
+ * are made against a host that does not move.
+ */
+export function createHostServices(o: HostServicesOptions): HostServices {
+  const { state, driver, logger } = o;
+  const capabilities = o.facts.capabilities;
+  const mutex = new Mutex();
+  const networks = new NetworkService({ state, driver, capabilities, logger, mutex });
+  const source = o.linkChanges;
+  const drift = source && new DriftService({ state, driver, capabilities, logger, mutex, networks, source });
+  const endpoints = new EndpointService({
+    state,
+    driver,
+    logger,
+    mutex,
+    onAttached: (spec) => drift?.follow(spec.netnsRef),
+  });
+  const watch = new WatchService(state, {
+    bookmarkIntervalMs: o.bookmarkIntervalMs,
+    queueCapacity: o.watchQueueCapacity,
+  });
+  let checker: NodeJS.Timeout | undefined;
+  return {
+    host: new HostService(o.facts, driver, state),
+    networks,
+    endpoints,
+    watch,
+    start() {
+      for (const { spec } of state.listEndpoints()) drift?.follow(spec.netnsRef);
+      drift?.start();
+      if (o.checkIntervalMs <= 0) return;
+      checker = setInterval(
+        () =>
+          void endpoints
+            .checkEndpoints()
+            .catch((err: unknown) => logger.warn({ err }, 'endpoint check failed')),
+        o.checkIntervalMs,
+      );
+      checker.unref();
+    },
+    stop() {
+      clearInterval(checker);
+      drift?.close();
+    },
+  };
+}

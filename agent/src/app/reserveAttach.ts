@@ -1,0 +1,65 @@
+/**
+ * An attachment's reservation, under the host mutex: the view of the host its plan needs is read (the
+ * state, whether the container's netns exists, what is in flight), the domain plans it, and what the plan
+ * takes (name, addresses, interface name, default route) is held until the commit releases it.
+ */
+import { randomBytes } from 'node:crypto';
+import { LeaseLookup } from '../domain/ipam';
+import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
+import { netnsIdentity } from '../domain/netnsIdentity';
+import type { EndpointRequest } from '../domain/normalizeEndpoint';
+import { planAttach } from '../domain/planAttach';
+import type { HostState } from '../domain/ports/HostState';
+import type { LinkDriver } from '../domain/ports/LinkDriver';
+import type { Reservations } from './Reservations';
+
+/** A creation reserved under the mutex: what to attach, and how to release its holds. */
+export interface ReservedAttach {
+  spec: EndpointSpec;
+  network: NetworkRecord;
+  reattach: boolean;
+  /** The caller left ifname to the agent: on a clash with a foreign link, the next free one is taken. */
+  ifnameChosen: boolean;
+  /** This attachment carries the container's default routes. */
+  withDefaultRoute: boolean;
+  /** The link's name in the container before its rename (recorded with the pending change). */
+  tmpName: string;
+  release: () => void;
+}
+
+/** A name for an endpoint's link before its rename: random, so it is nobody else's, at most 15 bytes. */
+export function tempLinkName(): string {
+  return `mve${randomBytes(5).toString('hex')}`;
+}
+
+/** Plans a creation and holds what it takes; an endpoint that is there and ready comes back as it is. */
+export async function reserveAttach(
+  deps: { state: HostState; driver: LinkDriver; reservations: Reservations },
+  request: EndpointRequest,
+): Promise<ReservedAttach | { endpoint: EndpointRecord; revision: number }> {
+  const { state, driver, reservations } = deps;
+  const plan = planAttach(request, {
+    network: state.getNetwork(request.network),
+    existing: state.getEndpoint(request.network, request.name),
+    netnsExists: await driver.netnsExists(request.netnsRef),
+    inNetns: state.endpointsInNetns(request.netnsRef),
+    leases: new LeaseLookup(state, request.network, new Map(reservations.addressesOf(request.network))),
+    hostId: state.hostId(),
+    isInternal: (network) => state.getNetwork(network)?.spec.internal ?? false,
+    held: reservations,
+  });
+  if (plan.kind === 'ready') return { endpoint: plan.endpoint, revision: state.revision() };
+  const { spec } = plan;
+  const release =
+    plan.kind === 'reattach'
+      ? reservations.hold({ network: spec.network, name: spec.name })
+      : reservations.hold({
+          network: spec.network,
+          name: spec.name,
+          addresses: [spec.ipv4Address, spec.ipv6Address].filter(Boolean),
+          netnsKey: netnsIdentity(spec.netnsRef),
+          ifname: spec.ifname,
+          defaultRoute: plan.withDefaultRoute,
+        });
+  return { ...plan, reattach: plan.kind === 'reattach', tmpName: tempLinkName(), release };
+}

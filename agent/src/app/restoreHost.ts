@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { describeLinkOp } from '../domain/linkOps';
+import { planRestore } from '../domain/planRestore';
+import type { HostState } from '../domain/ports/HostState';
+import type { KernelCapabilities, LinkDriver } from '../domain/ports/LinkDriver';
+import { applyLinkOps } from './applyLinkOps';
+
+export interface RestoreDeps {
+  state: HostState;
+  driver: LinkDriver;
+  capabilities: KernelCapabilities;
+  logger: Logger;
+  /** This boot's id (/proc/sys/kernel/random/boot_id): a new one means the host rebooted. */
+  bootId: string;
+}
+
+/** What the agent found and did at start. */
+export interface RestoreReport {
+  reboot: boolean;
+  repaired: string[];
+  failed: string[];
+}
+
+/**
+ * Brings the kernel back in line with the durable state at start (after a restart, a crash or a
+ * reboot), before the agent serves. Each repair is logged and recorded as a DRIFT event of its network;
+ * a repair that fails is logged and left in the network's status, and the others go on.
+ */
+export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
+  const { state, logger } = deps;
+  const previousBoot = state.getMeta('boot_id');
+  const reboot = previousBoot !== undefined && previousBoot !== deps.bootId;
+  logger.info(
+    { reboot, revision: state.revision(), networks: state.listNetworks().length },
+    previousBoot
+      ? reboot
+        ? 'host rebooted since last run: restoring'
+        : 'agent restarted: checking the host'
+      : 'first start on this host',
+  );
+  const report: RestoreReport = { reboot, ...(await repairHostLinks(deps)) };
+  state.transact((tx) => tx.setMeta('boot_id', deps.bootId));
+  return report;
+}
+
+/**
+ * Makes the host's links match the state: the plan of planRestore, carried out step by step; each
+ * repair is logged and recorded as a DRIFT event of its network, a failed one is logged and the others
+ * go on. Used at start and whenever the kernel reports a change (DriftService).
+ */
+export async function repairHostLinks(
+  deps: Omit<RestoreDeps, 'bootId'>,
+): Promise<Omit<RestoreReport, 'reboot'>> {
+  const { state, driver, logger } = deps;
+  const links = new Map((await driver.listLinks()).map((l) => [l.name, l]));
+  const report = { repaired: [] as string[], failed: [] as string[] };
+  const endpointAddresses = new Map<string, string[]>();
+  for (const { spec } of state.listEndpoints()) {
+    const list = endpointAddresses.get(spec.network) ?? [];
+    endpointAddresses.set(spec.network, [...list, ...[spec.ipv4Address, spec.ipv6Address].filter(Boolean)]);
+  }
+  for (const step of planRestore(state.listNetworks(), links, deps.capabilities, endpointAddresses)) {
+    const log = logger.child({ network: step.network, ops: step.ops.map(describeLinkOp) });
+    try {
+      await applyLinkOps(driver, step.ops);
+    } catch (err) {
+      log.error({ err }, `could not repair: ${step.reason}`);
+      report.failed.push(step.reason);
+      continue;
+    }
+    report.repaired.push(step.reason);
+    const network = step.network ? state.getNetwork(step.network) : undefined;
+    const revision = network
+      ? state.transact((tx) =>
+          tx.recordEvent({
+            type: 'DRIFT',
+            kind: 'network',
+            network: network.spec.name,
+            name: network.spec.name,
+            object: network,
+            message: step.reason,
+          }),
+        )
+      : undefined;
+    log.info({ revision }, step.reason);
+  }
+  return report;
+}

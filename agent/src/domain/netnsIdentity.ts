@@ -1,0 +1,17 @@
+import type { NetnsRef } from './model';
+
+/**
+ * A parsed netns ref as one canonical text (`name:c1`, `pid:42`, `path:/x`): equal texts, the same
+ * namespace. The state indexes endpoints by it, to find a container's attachments.
+ */
+export function netnsIdentity(ref: NetnsRef): string {
+  if ('name' in ref) return `name:${ref.name}`;
+  if ('pid' in ref) return `pid:${ref.pid}`;
+  return `path:${ref.path}`;
+}
+
+/** How messages and logs name a netns ref: `c1`, `pid:42`, `/x`. */
+export function describeNetnsRef(ref: NetnsRef): string {
+  if ('pid' in ref) return `pid:${ref.pid}`;
+  return 'path' in ref ? ref.path : ref.name;
+}

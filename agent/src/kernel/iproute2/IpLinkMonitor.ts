@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import type { KernelLogger } from '../kernelLogger';
+import { checkNetnsRef } from '../linkArgumentChecks';
+import type { NetnsRef } from '../../domain/model';
+import type { LinkChange, LinkChangeSource } from '../../domain/ports/LinkChangeSource';
+import { parseMonitorLine } from './parseMonitorLine';
+import * as rtnl from '../netlink/rtnetlinkCodec';
+import { NetlinkError, RtnlSocket } from '../netlink/RtnlSocket';
+import { hostNetnsFile, openNetnsFile, resolveNetns } from '../resolveNetns';
+
+const EEXIST = 17;
+
+/**
+ * The kernel's own notifications, through one long-lived `ip -o -ts monitor label link address
+ * all-nsid` (iproute2 6.1 ignores -json there, so lines are parsed). `all-nsid` also reports the
+ * namespaces that have an nsid in the host netns: follow() gives a container's netns one. If the
+ * process dies it is started again, and onGap tells the domain to re-read the kernel, so no change is
+ * missed.
+ */
+export class IpLinkMonitor implements LinkChangeSource {
+  private child?: ChildProcess;
+  private closed = false;
+  /** A netlink socket in the host netns, for follow(). */
+  private host?: RtnlSocket;
+
+  constructor(private readonly opts: { netns?: string; logger?: KernelLogger }) {}
+
+  start(onChange: (change: LinkChange) => void, onGap: () => void): void {
+    if (this.closed) return;
+    const argv = [
+      ...(this.opts.netns ? ['-n', this.opts.netns] : []),
+      '-o',
+      '-ts',
+      'monitor',
+      'label',
+      'link',
+      'address',
+      'all-nsid',
+    ];
+    const child = spawn('ip', argv, {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    this.child = child;
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const change = parseMonitorLine(line);
+      if (change) onChange(change);
+    });
+    child.once('exit', (code, signal) => {
+      if (this.closed) return;
+      this.opts.logger?.warn(
+        { code, signal },
+        'kernel monitor stopped: starting it again and re-reading the kernel',
+      );
+      setTimeout(() => {
+        this.start(onChange, onGap);
+        onGap();
+      }, 100).unref();
+    });
+    child.unref();
+  }
+
+  /**
+   * Gives the netns an nsid in the host netns (as `ip netns set NAME auto`), and reads it back: two
+   * rtnetlink requests on a socket in the host netns, no process.
+   */
+  async follow(netns: NetnsRef): Promise<number | undefined> {
+    checkNetnsRef('follow netns', netns);
+    const fd = openNetnsFile(resolveNetns(netns).file);
+    if (fd === undefined) return undefined; // gone already: nothing to follow
+    try {
+      this.host ??= RtnlSocket.open(hostNetnsFile(this.opts.netns));
+      try {
+        this.host.request(rtnl.newNsid(fd));
+      } catch (err) {
+        if (!(err instanceof NetlinkError && err.errno === EEXIST)) throw err;
+      }
+      const [answer] = this.host.request(rtnl.getNsid(fd));
+      return answer === undefined ? undefined : rtnl.nsidOf(answer);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.child?.kill();
+    this.host?.close();
+  }
+}
