@@ -25,7 +25,7 @@ python_module_importable() {
 
 check_all() {
   missing=()
-  # ip: the iproute2 driver, and every namespace the tests create.
+  # ip: the kernel driver's host side, and every namespace the tests create.
   any_executable /usr/sbin/ip /usr/bin/ip /sbin/ip /bin/ip || need iproute2
   # ping: busybox's or inetutils' ping behave differently; the tests expect Debian's iputils.
   { [ -x /usr/bin/ping ] && package_installed iputils-ping; } || need iputils-ping

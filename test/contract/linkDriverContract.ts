@@ -1,6 +1,6 @@
 /**
  * The one contract suite of the kernel seam. It runs against the in-memory driver (unit) and the
- * iproute2 driver in a throwaway netns (integration), so the fake refuses what the kernel refuses,
+ * real one (LinuxDriver) in a throwaway netns (integration), so the fake refuses what the kernel refuses,
  * with the same messages.
  */
 import { LinkDriver } from '../../agent/src/domain/ports/LinkDriver';

@@ -18,7 +18,7 @@ import { makeNetnsHost, type NetnsHost } from '../support/netnsHost';
 
 const AGENT_SERVICE = 'mvnet.v1.AgentService';
 
-/** Agent.ts gives in-flight calls this long to finish on close() before it forces the server down. */
+/** startAgent gives in-flight calls this long to finish on close() before it forces the server down. */
 const SHUTDOWN_GRACE_MS = 2000;
 
 describe('grpc.health.v1.Health/Watch on a running mvnet-agent', () => {

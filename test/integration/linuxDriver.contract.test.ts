@@ -53,8 +53,8 @@ async function startProcessInFreshNetns(): Promise<{ pid: number; stop: () => vo
 
 /** Containers as throwaway named namespaces and unshared processes, read with ip outside the driver. */
 function netnsContainers(hostNetns: string, cleanups: (() => Promise<void> | void)[]): ContainerFixture {
-  const ipIn = (netns?: NetnsRef) =>
-    netns === undefined ? ['ip', '-n', hostNetns] : resolveNetns(netns).ipArgv;
+  const ipIn = (netns: NetnsRef = { name: hostNetns }) =>
+    'name' in netns ? ['ip', '-n', netns.name] : ['nsenter', `--net=${resolveNetns(netns)}`, 'ip'];
   return {
     addNamed: async () => {
       const name = uniqueNetnsName('ctr');

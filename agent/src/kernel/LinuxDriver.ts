@@ -1,15 +1,5 @@
-import { faultPoint } from '../faultPoint';
-import {
-  checkCidr,
-  checkIfname,
-  checkNewLinkArguments,
-  checkPrefix,
-  NewLinkArguments,
-} from './linkArgumentChecks';
-import * as endpoints from './iproute2/iproute2Endpoints';
-import { IpBatch } from './iproute2/IpBatch';
-import { KernelLogger } from './kernelLogger';
-import {
+import type { NetnsRef } from '../domain/model';
+import type {
   AttachEndpointOptions,
   CreateDummyOptions,
   CreateMacvlanOptions,
@@ -18,17 +8,15 @@ import {
   KernelCapabilities,
   LinkDriver,
   LinkInfo,
-  NetnsRef,
 } from '../domain/ports/LinkDriver';
-import { KernelError } from '../domain/errors';
-import { NetnsLauncher } from './iproute2/NetnsLauncher';
-import { NetlinkAttacher } from './netlink/NetlinkAttacher';
-import { parseLinks, toLinkInfo } from './iproute2/parseLinks';
+import { HostLinks } from './iproute2/HostLinks';
 import { probeCapabilities } from './iproute2/probeCapabilities';
-import { CommandResult, kernelErrorFrom } from './iproute2/runCommand';
-
-export type { KernelLogger } from './kernelLogger';
-export { kernelErrorFrom, runCommand, type CommandResult } from './iproute2/runCommand';
+import { endpointAction } from './endpointActions';
+import type { KernelLogger } from './kernelLogger';
+import { checkNetnsRef } from './linkArgumentChecks';
+import * as containers from './netlink/containerLinks';
+import { NetlinkAttacher } from './netlink/NetlinkAttacher';
+import { netnsExists } from './resolveNetns';
 
 export interface LinuxDriverOptions {
   /** The named netns (`ip netns`) that is this driver's host; the caller's own namespace when absent. */
@@ -36,123 +24,50 @@ export interface LinuxDriverOptions {
   logger?: KernelLogger;
 }
 
-/** The kernel refuses 4095 and accepts 0 (priority tagging); neither is a usable VLAN for a network. */
-function checkVlanId(name: string, vlanId: number): void {
-  if (!Number.isInteger(vlanId) || vlanId < 1 || vlanId > 4094) {
-    throw new KernelError(`cannot create vlan ${name}: vlan id ${vlanId} is outside 1..4094`);
-  }
-}
-
 /**
- * The LinkDriver on a real kernel, through iproute2. Everything on the host namespace goes through
- * one long-lived `ip -batch` process (IpBatch: a write and a read per command, no spawn). An attach,
- * the hot path of every container start, takes no process at all: it speaks rtnetlink to the host's and
- * the container's netns (netlinkAttach). Reading or removing an endpoint costs one ip process in its
- * netns (iproute2Endpoints), started by a small long-lived shell (NetnsLauncher) rather than by forking
- * the agent; the capability probe, one of its own. close() ends the batch process, the shell and the
- * netlink socket; a closed driver refuses further host commands.
+ * The LinkDriver on a real kernel, one transport per side. The host namespace's links go through
+ * iproute2 (HostLinks: one long-lived `ip -batch` process). Everything in a container's netns goes over
+ * rtnetlink, with no process: an attach, the hot path of every container start (NetlinkAttacher, from
+ * a socket in the host netns and one in the container's), and the reads and removals of
+ * containerLinks. The capability probe runs `ip` in a throwaway netns of its own. close() ends the
+ * batch process and the host's netlink socket.
  */
 export class LinuxDriver implements LinkDriver {
   private readonly logger?: KernelLogger;
-  private readonly host: IpBatch;
-  private readonly launcher = new NetnsLauncher();
+  private readonly host: HostLinks;
   private readonly attacher: NetlinkAttacher;
 
   constructor(opts: LinuxDriverOptions = {}) {
     this.logger = opts.logger;
-    this.host = new IpBatch(opts.netns === undefined ? ['ip'] : ['ip', '-n', opts.netns]);
+    this.host = new HostLinks(opts.netns, opts.logger);
     this.attacher = new NetlinkAttacher(opts.netns, opts.logger);
   }
 
-  async listLinks(): Promise<LinkInfo[]> {
-    return (await this.show('list links', 'link show')).map(toLinkInfo);
-  }
+  listLinks = (): Promise<LinkInfo[]> => this.host.listLinks();
+  getLink = (name: string): Promise<LinkInfo | undefined> => this.host.getLink(name);
+  createVlan = (o: CreateVlanOptions): Promise<void> => this.host.createVlan(o);
+  createDummy = (o: CreateDummyOptions): Promise<void> => this.host.createDummy(o);
+  createMacvlan = (o: CreateMacvlanOptions): Promise<void> => this.host.createMacvlan(o);
+  deleteLink = (name: string): Promise<void> => this.host.deleteLink(name);
+  setLinkUp = (name: string): Promise<void> => this.host.setLinkUp(name);
+  setPromiscuous = (name: string, on: boolean): Promise<void> => this.host.setPromiscuous(name, on);
+  addAddress = (name: string, cidr: string): Promise<void> => this.host.addAddress(name, cidr);
+  replaceRoute = (destination: string, dev: string): Promise<void> =>
+    this.host.replaceRoute(destination, dev);
+  deleteRoute = (destination: string, dev: string): Promise<void> => this.host.deleteRoute(destination, dev);
 
-  async getLink(name: string): Promise<LinkInfo | undefined> {
-    const action = `read link ${name}`;
-    checkIfname(action, 'dev', name);
-    const r = await this.host.run(`link show dev ${name}`, true);
-    if (r.exitCode !== 0 && r.stderr.includes('does not exist')) return undefined;
-    return this.parse(action, r).map(toLinkInfo)[0];
-  }
+  attachEndpoint = (o: AttachEndpointOptions): Promise<void> => this.attacher.attachEndpoint(o);
+  detachEndpoint = (netns: NetnsRef, ifname: string, alias: string): Promise<void> =>
+    containers.detachEndpoint(netns, ifname, alias, this.logger);
+  inspectEndpoint = (netns: NetnsRef, ifname: string): Promise<EndpointObservation> =>
+    containers.inspectEndpoint(netns, ifname);
+  removeTempLink = (netns: NetnsRef, name: string): Promise<void> => containers.removeTempLink(netns, name);
+  listLinkNamesIn = (netns: NetnsRef): Promise<string[]> => containers.listLinkNamesIn(netns);
 
-  async createVlan(o: CreateVlanOptions): Promise<void> {
-    checkVlanId(o.name, o.vlanId);
-    await this.addLink('vlan', o, `id ${o.vlanId}`);
-  }
-
-  async createDummy(o: CreateDummyOptions): Promise<void> {
-    await this.addLink('dummy', o, '');
-  }
-
-  async createMacvlan(o: CreateMacvlanOptions): Promise<void> {
-    await this.addLink('macvlan', { ...o, mode: o.mode }, `mode ${o.mode}`);
-  }
-
-  async deleteLink(name: string): Promise<void> {
-    const action = `delete link ${name}`;
-    checkIfname(action, 'dev', name);
-    const r = await this.host.run(`link del dev ${name}`);
-    if (r.exitCode !== 0 && r.stderr.includes('Cannot find device')) return;
-    this.check(action, r, { link: name });
-  }
-
-  async setLinkUp(name: string): Promise<void> {
-    await this.change(`set link ${name} up`, { link: name }, `link set dev ${name} up`, [name]);
-  }
-
-  async setPromiscuous(name: string, on: boolean): Promise<void> {
-    const line = `link set dev ${name} promisc ${on ? 'on' : 'off'}`;
-    await this.change(`set promiscuous mode of ${name}`, { link: name }, line, [name]);
-  }
-
-  attachEndpoint(opts: AttachEndpointOptions): Promise<void> {
-    return this.attacher.attachEndpoint(opts);
-  }
-
-  detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void> {
-    return endpoints.detachEndpoint(netns, ifname, alias, this.logger);
-  }
-
-  inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation> {
-    return endpoints.inspectEndpoint(this.launcher, netns, ifname);
-  }
-
+  /** The netns file is there: no process, no socket. */
   async netnsExists(netns: NetnsRef): Promise<boolean> {
-    return endpoints.netnsExists(netns);
-  }
-
-  removeTempLink(netns: NetnsRef, name: string): Promise<void> {
-    return endpoints.removeTempLink(this.launcher, netns, name);
-  }
-
-  listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
-    return endpoints.listLinkNamesIn(this.launcher, netns);
-  }
-
-  /** `addr replace`: an address already there is success. IPv6 without DAD, usable at once. */
-  async addAddress(name: string, cidr: string): Promise<void> {
-    const action = `add address ${cidr} to ${name}`;
-    checkIfname(action, 'dev', name);
-    const nodad = checkCidr(action, 'address', cidr) === 6 ? ' nodad' : '';
-    await this.change(action, { link: name, address: cidr }, `addr replace ${cidr} dev ${name}${nodad}`);
-  }
-
-  async replaceRoute(destination: string, dev: string): Promise<void> {
-    const action = `replace route ${destination} on ${dev}`;
-    checkIfname(action, 'dev', dev);
-    checkPrefix(action, 'destination', destination);
-    await this.change(action, { link: dev, route: destination }, `route replace ${destination} dev ${dev}`);
-  }
-
-  /** "No such process" is the kernel's ESRCH: no such route. Without the link, no route through it either. */
-  async deleteRoute(destination: string, dev: string): Promise<void> {
-    const action = `delete route ${destination} on ${dev}`;
-    checkIfname(action, 'dev', dev);
-    checkPrefix(action, 'destination', destination);
-    const r = await this.host.run(`route del ${destination} dev ${dev}`);
-    if (r.exitCode !== 0 && /No such process|Cannot find device/.test(r.stderr)) return;
-    this.check(action, r, { link: dev, route: destination });
+    checkNetnsRef(endpointAction.lookUp(netns), netns);
+    return netnsExists(netns);
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {
@@ -163,54 +78,6 @@ export class LinuxDriver implements LinkDriver {
 
   async close(): Promise<void> {
     this.attacher.close();
-    await Promise.all([this.host.close(), this.launcher.close()]);
-  }
-
-  private async show(action: string, line: string) {
-    return this.parse(action, await this.host.run(line, true));
-  }
-
-  private parse(action: string, r: CommandResult) {
-    if (r.exitCode !== 0) throw kernelErrorFrom(action, r);
-    try {
-      return parseLinks(r.stdout);
-    } catch (err) {
-      throw new KernelError(`cannot ${action}: ip printed something other than JSON`, r.argv, 0, String(err));
-    }
-  }
-
-  /** Throws the KernelError of a failed command, or logs the change it made. */
-  private check(action: string, r: CommandResult, context: object): void {
-    if (r.exitCode !== 0) throw kernelErrorFrom(action, r);
-    this.logger?.info({ ...context, argv: r.argv }, action);
-  }
-
-  private async change(action: string, context: object, line: string, names: string[] = []): Promise<void> {
-    for (const name of names) checkIfname(action, 'dev', name);
-    this.check(action, await this.host.run(line), context);
-  }
-
-  /**
-   * `link add`, then `link set alias`: the kernel ignores IFLA_IFALIAS on RTM_NEWLINK, so the mark
-   * takes a second command. When that one fails the half-made link is deleted, to avoid a link leak.
-   * A failed `add` deletes nothing: the name may belong to somebody else's link.
-   */
-  private async addLink(kind: string, o: NewLinkArguments, typeArgs: string): Promise<void> {
-    const action = `create ${kind} ${o.name}`;
-    checkNewLinkArguments(action, o);
-    const lower = o.parent === undefined ? '' : ` link ${o.parent}`;
-    const mtu = o.mtu === undefined ? '' : ` mtu ${o.mtu}`;
-    const mac = o.mac === undefined ? '' : ` address ${o.mac}`;
-    const add = `link add${lower} name ${o.name}${mtu}${mac} type ${kind} ${typeArgs}`.trimEnd();
-    this.check(action, await this.host.run(add), { link: o.name });
-    faultPoint('link-added');
-    if (o.alias === '') return;
-    const marked = await this.host.run(`link set dev ${o.name} alias ${o.alias}`);
-    if (marked.exitCode === 0) return;
-    this.logger?.warn({ link: o.name, stderr: marked.stderr }, 'removing half-made link');
-    await this.deleteLink(o.name).catch((err: unknown) => {
-      this.logger?.warn({ link: o.name, err }, 'cannot remove half-made link');
-    });
-    throw kernelErrorFrom(action, marked);
+    await this.host.close();
   }
 }

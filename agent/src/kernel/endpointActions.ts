@@ -1,6 +1,6 @@
 /**
  * The endpoint operations' shared words: the actions their KernelErrors name, and the checks of an
- * attach's values (batchTokens), made by both drivers before anything is made.
+ * attach's values (linkArgumentChecks), made by both drivers before anything is made.
  */
 import {
   checkAddress,

@@ -6,7 +6,7 @@ import { checkNetnsRef } from '../linkArgumentChecks';
 import type { NetnsRef } from '../../domain/model';
 import type { LinkChange, LinkChangeSource } from '../../domain/ports/LinkChangeSource';
 import { parseMonitorLine } from './parseMonitorLine';
-import * as rtnl from '../netlink/rtnetlinkCodec';
+import { getNsid, newNsid, nsidOf } from '../netlink/nsidMessages';
 import { NetlinkError, RtnlSocket } from '../netlink/RtnlSocket';
 import { hostNetnsFile, openNetnsFile, resolveNetns } from '../resolveNetns';
 
@@ -68,17 +68,17 @@ export class IpLinkMonitor implements LinkChangeSource {
    */
   async follow(netns: NetnsRef): Promise<number | undefined> {
     checkNetnsRef('follow netns', netns);
-    const fd = openNetnsFile(resolveNetns(netns).file);
+    const fd = openNetnsFile(resolveNetns(netns));
     if (fd === undefined) return undefined; // gone already: nothing to follow
     try {
       this.host ??= RtnlSocket.open(hostNetnsFile(this.opts.netns));
       try {
-        this.host.request(rtnl.newNsid(fd));
+        this.host.request(newNsid(fd));
       } catch (err) {
         if (!(err instanceof NetlinkError && err.errno === EEXIST)) throw err;
       }
-      const [answer] = this.host.request(rtnl.getNsid(fd));
-      return answer === undefined ? undefined : rtnl.nsidOf(answer);
+      const [answer] = this.host.request(getNsid(fd));
+      return answer === undefined ? undefined : nsidOf(answer);
     } finally {
       fs.closeSync(fd);
     }

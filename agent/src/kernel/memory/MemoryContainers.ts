@@ -84,7 +84,7 @@ export class MemoryContainers {
   }
 
   /**
-   * The container side of an attach, in the order of the real driver's requests (netlinkAttach):
+   * The container side of an attach, in the order of the real driver's requests (netlink/NetlinkAttacher):
    * rename, addresses, up, default routes (the mark came with the link). On a failure the link is
    * removed under the name it then has, and the refusal thrown.
    */

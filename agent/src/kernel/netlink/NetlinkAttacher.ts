@@ -12,7 +12,8 @@ import { attachAction, checkAttachOptions } from '../endpointActions';
 import { KernelLogger } from '../kernelLogger';
 import { AttachEndpointOptions } from '../../domain/ports/LinkDriver';
 import { KernelError } from '../../domain/errors';
-import * as rtnl from './rtnetlinkCodec';
+import { newAddress, newDefaultRoute } from './addressRouteMessages';
+import * as links from './linkMessages';
 import { NetlinkError, RtnlSocket } from './RtnlSocket';
 import { hostNetnsFile, openNetnsFile, resolveNetns } from '../resolveNetns';
 import { describeNetnsRef } from '../../domain/netnsIdentity';
@@ -41,7 +42,7 @@ function kernelError(action: string, err: unknown): unknown {
 async function raise(inside: RtnlSocket, index: number): Promise<void> {
   for (const waitMs of [...MAC_RELEASE_WAITS_MS, undefined]) {
     try {
-      inside.request(rtnl.setUp(index));
+      inside.request(links.setUp(index));
       return;
     } catch (err) {
       if (!(err instanceof NetlinkError) || err.errno !== EADDRINUSE || waitMs === undefined) throw err;
@@ -52,17 +53,17 @@ async function raise(inside: RtnlSocket, index: number): Promise<void> {
 
 /** Renames, marks, addresses, raises and routes the new link; on a failure removes it and throws. */
 async function configure(inside: RtnlSocket, o: AttachEndpointOptions): Promise<void> {
-  const [link] = inside.request(rtnl.getLinkByName(o.tmpName));
-  const index = rtnl.linkIndexOf(link);
+  const [link] = inside.request(links.getLinkByName(o.tmpName));
+  const index = links.linkIndexOf(link);
   try {
-    inside.request(rtnl.renameAndMark(index, o.ifname, o.alias));
+    inside.request(links.renameAndMark(index, o.ifname, o.alias));
     faultPoint('endpoint-renamed');
-    for (const cidr of o.addresses) inside.request(rtnl.newAddress(index, cidr));
+    for (const cidr of o.addresses) inside.request(newAddress(index, cidr));
     await raise(inside, index);
-    for (const gateway of o.gateways) inside.request(rtnl.newDefaultRoute(index, gateway));
+    for (const gateway of o.gateways) inside.request(newDefaultRoute(index, gateway));
   } catch (err) {
     try {
-      inside.request(rtnl.deleteLink(index));
+      inside.request(links.deleteLink(index));
     } catch {
       // Gone already (its netns went meanwhile): nothing is left to remove.
     }
@@ -84,7 +85,7 @@ export class NetlinkAttacher {
     const action = attachAction(o);
     checkAttachOptions(action, o);
     const start = process.hrtime.bigint();
-    const netnsFd = openNetnsFile(resolveNetns(o.netns).file);
+    const netnsFd = openNetnsFile(resolveNetns(o.netns));
     if (netnsFd === undefined) throw new KernelError(`cannot ${action}: no such netns`);
     let inside: RtnlSocket | undefined;
     try {
@@ -94,7 +95,7 @@ export class NetlinkAttacher {
       // requester's netns too (6.18, this machine's, only in the target's), where the host's own eth0
       // would clash with a container's. A refusal here made nothing (a MAC no link may have: EADDRNOTAVAIL).
       const { tmpName: name, mode, mac, mtu } = o;
-      host.request(rtnl.newMacvlan({ name, parentIndex, mode, mac, mtu, netnsFd }));
+      host.request(links.newMacvlan({ name, parentIndex, mode, mac, mtu, netnsFd }));
       faultPoint('endpoint-created');
       const hostMs = elapsedMs(start);
       inside = RtnlSocket.openInFd(netnsFd);
@@ -124,7 +125,7 @@ export class NetlinkAttacher {
 
   private parentIndex(host: RtnlSocket, action: string, parent: string): number {
     try {
-      return rtnl.linkIndexOf(host.request(rtnl.getLinkByName(parent))[0]);
+      return links.linkIndexOf(host.request(links.getLinkByName(parent))[0]);
     } catch (err) {
       if (err instanceof NetlinkError && (err.errno === ENODEV || err.errno === ENOENT)) {
         throw new KernelError(`cannot ${action}: Cannot find device "${parent}"`);

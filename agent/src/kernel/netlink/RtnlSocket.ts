@@ -7,6 +7,8 @@
  * Requests are synchronous: rtnetlink handles a request inside the send() and queues the reply
  * before it returns, so the recv() that follows does not wait (SO_RCVTIMEO bounds it anyway). An
  * attach is a handful of such round trips, microseconds each, on the agent's thread, with no process.
+ * A request the kernel takes long over (a link's deletion) goes through requestAsync instead, whose
+ * send() and recv() run on libuv's thread pool. One request at a time per socket.
  */
 import fs from 'node:fs';
 import {
@@ -27,10 +29,10 @@ import {
   NLMSG_DONE,
   NLMSG_ERROR,
   parseAck,
-  Reply,
-  Request,
   splitMessages,
-} from './rtnetlinkCodec';
+  type Reply,
+  type Request,
+} from './netlinkMessage';
 
 /** A request the kernel refused: its errno, and its text (the kernel's own, when it gave one). */
 export class NetlinkError extends Error {
@@ -116,32 +118,61 @@ export class RtnlSocket {
   }
 
   /**
-   * Sends one request and reads until its ack: returns the messages before the ack (a GET's answer);
-   * throws a NetlinkError when the kernel refuses it, with the kernel's own words when it gave any.
+   * Sends one request and reads until its ack: returns the messages before the ack (a GET's answer, or
+   * a dump's, which ends with NLMSG_DONE); throws a NetlinkError when the kernel refuses it, with the
+   * kernel's own words when it gave any.
    */
   request(request: Request): Reply[] {
-    if (this.fd < 0) throw new NetlinkError(0, 'netlink socket closed');
     const c = libc();
-    const seq = this.seq++;
-    const message = encodeMessage(request, seq);
+    const { seq, message } = this.encode(request);
     if (c.send(this.fd, message, message.length, 0) !== message.length) throw failed('netlink send');
     const answer: Reply[] = [];
     for (;;) {
       const n = c.recv(this.fd, this.buffer, this.buffer.length, 0);
       if (n < 0) throw failed('netlink receive');
-      for (const reply of splitMessages(Buffer.from(this.buffer.subarray(0, n)))) {
-        if (reply.seq !== seq) continue; // a late answer to an earlier request that timed out
-        if (reply.type === NLMSG_DONE) return answer;
-        if (reply.type !== NLMSG_ERROR) {
-          answer.push(reply);
-          continue;
-        }
-        const { errno, message: text } = parseAck(reply);
-        if (errno === 0) return answer;
-        // The kernel's own words end with a full stop, as iproute2 prints them ("Error: ... .").
-        throw new NetlinkError(errno, text === undefined ? c.strerror(errno) : text.replace(/\.?$/, '.'));
-      }
+      if (this.take(n, seq, answer)) return answer;
     }
+  }
+
+  /** request(), with the send and the receives off the agent's thread (see libc's sendAsync). */
+  async requestAsync(request: Request): Promise<Reply[]> {
+    const c = libc();
+    const { seq, message } = this.encode(request);
+    const sent = await c.sendAsync(this.fd, message, message.length, 0);
+    if (sent !== message.length) throw new NetlinkError(0, 'netlink send failed');
+    const answer: Reply[] = [];
+    const buffer = Buffer.alloc(RECV_BUFFER);
+    for (;;) {
+      const n = await c.recvAsync(this.fd, buffer, buffer.length, 0);
+      if (n < 0) throw new NetlinkError(0, `netlink receive failed (no answer within ${RECV_TIMEOUT_S} s?)`);
+      if (this.take(n, seq, answer, buffer)) return answer;
+    }
+  }
+
+  private encode(request: Request): { seq: number; message: Buffer } {
+    if (this.fd < 0) throw new NetlinkError(0, 'netlink socket closed');
+    const seq = this.seq++;
+    return { seq, message: encodeMessage(request, seq) };
+  }
+
+  /**
+   * Adds what one recv() read for request `seq` to `answer`; true once the request is answered (its ack,
+   * or the end of its dump). Throws the kernel's refusal.
+   */
+  private take(n: number, seq: number, answer: Reply[], buffer = this.buffer): boolean {
+    for (const reply of splitMessages(Buffer.from(buffer.subarray(0, n)))) {
+      if (reply.seq !== seq) continue; // a late answer to an earlier request that timed out
+      if (reply.type === NLMSG_DONE) return true;
+      if (reply.type !== NLMSG_ERROR) {
+        answer.push(reply);
+        continue;
+      }
+      const { errno, message: text } = parseAck(reply);
+      if (errno === 0) return true;
+      // The kernel's own words end with a full stop, as iproute2 prints them ("Error: ... .").
+      throw new NetlinkError(errno, text === undefined ? libc().strerror(errno) : text.replace(/\.?$/, '.'));
+    }
+    return false;
   }
 
   close(): void {

@@ -22,6 +22,13 @@ export interface Libc {
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
   send(fd: number, buf: Buffer, length: number, flags: number): number;
   recv(fd: number, buf: Buffer, length: number, flags: number): number;
+  /**
+   * send() and recv() on a thread of libuv's pool, for a request the kernel takes long to answer (a
+   * link's deletion waits for RCU grace periods, ~10-25 ms): the agent's thread goes on meanwhile.
+   * errno is that thread's, and lost: a failure resolves -1 and no more.
+   */
+  sendAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
+  recvAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
   close(fd: number): number;
   /** errno of the last call on this thread. */
   errno(): number;
@@ -43,6 +50,12 @@ export function libc(): Libc {
   const send = fn('intptr_t send(int fd, void *buf, size_t length, int flags)');
   const recv = fn('intptr_t recv(int fd, void *buf, size_t length, int flags)');
   const close = fn('int close(int fd)');
+  const onPool =
+    (f: KoffiFunction) =>
+    (...args: unknown[]): Promise<number> =>
+      new Promise((resolve, reject) =>
+        f.async(...args, (err: unknown, result: unknown) => (err ? reject(err) : resolve(Number(result)))),
+      );
   const strerror = fn('const char *strerror(int errnum)');
   loaded = {
     setns: (fd, nstype) => setns(fd, nstype) as number,
@@ -50,6 +63,8 @@ export function libc(): Libc {
     setsockopt: (fd, level, name, value, length) => setsockopt(fd, level, name, value, length) as number,
     send: (fd, buf, length, flags) => Number(send(fd, buf, length, flags)),
     recv: (fd, buf, length, flags) => Number(recv(fd, buf, length, flags)),
+    sendAsync: onPool(send),
+    recvAsync: onPool(recv),
     close: (fd) => close(fd) as number,
     errno: () => koffi.errno(),
     strerror: (errnum) => strerror(errnum) as string,
