@@ -14,6 +14,7 @@ import {
 import { KernelError } from '../../domain/errors';
 import { MemoryContainers } from './MemoryContainers';
 import { MemoryHost } from './MemoryHost';
+import { MemoryLinkChanges } from './MemoryLinkChanges';
 import { MemoryLinkSeed } from './MemoryNamespace';
 import * as ip from './kernelRefusals';
 import { describeNetnsRef } from '../../domain/netnsIdentity';
@@ -53,6 +54,8 @@ export class MemoryDriver implements LinkDriver {
   private readonly links: Map<string, LinkInfo>;
   private readonly capabilities: KernelCapabilities;
   private readonly failures = new Map<DriverMethod, string>();
+  /** The open change sources, told of every change the kernel makes. */
+  private readonly sources = new Set<MemoryLinkChanges>();
   private nextIndex = 1;
 
   constructor(opts: MemoryDriverOptions = {}) {
@@ -79,21 +82,21 @@ export class MemoryDriver implements LinkDriver {
     const action = `create vlan ${o.name}`;
     this.failIfInjected('createVlan', action);
     this.host.newVlan({ action, ...o }, o.vlanId);
-    this.changes.push(`createVlan ${o.name}`);
+    this.record(`createVlan ${o.name}`);
   }
 
   async createDummy(o: CreateDummyOptions): Promise<void> {
     const action = `create dummy ${o.name}`;
     this.failIfInjected('createDummy', action);
     this.host.newDummy({ action, ...o });
-    this.changes.push(`createDummy ${o.name}`);
+    this.record(`createDummy ${o.name}`);
   }
 
   async createMacvlan(o: CreateMacvlanOptions): Promise<void> {
     const action = `create macvlan ${o.name}`;
     this.failIfInjected('createMacvlan', action);
     this.host.newMacvlan({ action, ...o }, o.mode);
-    this.changes.push(`createMacvlan ${o.name}`);
+    this.record(`createMacvlan ${o.name}`);
   }
 
   async deleteLink(name: string): Promise<void> {
@@ -102,19 +105,19 @@ export class MemoryDriver implements LinkDriver {
     checkIfname(action, 'dev', name);
     if (this.links.has(name)) {
       this.host.removeStack(name);
-      this.changes.push(`deleteLink ${name}`);
+      this.record(`deleteLink ${name}`);
     }
   }
 
   async setLinkUp(name: string): Promise<void> {
     const action = `set link ${name} up`;
     this.host.setUp(action, this.existing('setLinkUp', action, name));
-    this.changes.push(`setLinkUp ${name}`);
+    this.record(`setLinkUp ${name}`);
   }
 
   async setPromiscuous(name: string, on: boolean): Promise<void> {
     this.existing('setPromiscuous', `set promiscuous mode of ${name}`, name).promiscuous = on;
-    this.changes.push(`setPromiscuous ${name} ${on ? 'on' : 'off'}`);
+    this.record(`setPromiscuous ${name} ${on ? 'on' : 'off'}`);
   }
 
   /** As the real driver: checks, the macvlan made right in the container's netns, then configured there. */
@@ -126,7 +129,12 @@ export class MemoryDriver implements LinkDriver {
     if (!ns) throw new KernelError(`cannot ${action}: no such netns`);
     const { tmpName: name, parent, mac, alias } = o;
     this.host.newMacvlan({ action, name, parent, mac, alias, mtu: o.mtu || undefined }, o.mode, ns);
-    this.containers.configure(action, ns, o);
+    this.reportChanges(); // the link under its temporary name: a request of its own on a real kernel
+    try {
+      this.containers.configure(action, ns, o);
+    } finally {
+      this.reportChanges(); // renamed and configured, or removed by a failed configure
+    }
     this.changes.push(`attachEndpoint ${describeNetnsRef(o.netns)} ${o.ifname}`);
   }
 
@@ -135,7 +143,7 @@ export class MemoryDriver implements LinkDriver {
     const ns = this.container('detachEndpoint', action, netns, ifname);
     if (alias === '' || ns?.links.get(ifname)?.alias !== alias) return;
     ns.remove(ifname);
-    this.changes.push(`detachEndpoint ${describeNetnsRef(netns)} ${ifname}`);
+    this.record(`detachEndpoint ${describeNetnsRef(netns)} ${ifname}`);
   }
 
   async inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation> {
@@ -153,7 +161,7 @@ export class MemoryDriver implements LinkDriver {
     const ns = this.container('removeTempLink', action, netns, name);
     if (!ns?.links.has(name)) return;
     ns.remove(name);
-    this.changes.push(`removeTempLink ${describeNetnsRef(netns)} ${name}`);
+    this.record(`removeTempLink ${describeNetnsRef(netns)} ${name}`);
   }
 
   async listLinkNamesIn(netns: NetnsRef): Promise<string[]> {
@@ -167,7 +175,7 @@ export class MemoryDriver implements LinkDriver {
     checkIfname(action, 'dev', name);
     checkCidr(action, 'address', cidr);
     this.host.addAddress(action, name, cidr, true);
-    this.changes.push(`addAddress ${name} ${cidr}`);
+    this.record(`addAddress ${name} ${cidr}`);
   }
 
   async replaceRoute(destination: string, dev: string): Promise<void> {
@@ -176,7 +184,7 @@ export class MemoryDriver implements LinkDriver {
     checkIfname(action, 'dev', dev);
     const family = checkPrefix(action, 'destination', destination);
     this.host.addRoute(action, { family, destination, dev }, true);
-    this.changes.push(`replaceRoute ${destination} ${dev}`);
+    this.record(`replaceRoute ${destination} ${dev}`);
   }
 
   async deleteRoute(destination: string, dev: string): Promise<void> {
@@ -184,7 +192,7 @@ export class MemoryDriver implements LinkDriver {
     this.failIfInjected('deleteRoute', action);
     checkIfname(action, 'dev', dev);
     checkPrefix(action, 'destination', destination);
-    if (this.host.deleteRoute(destination, dev)) this.changes.push(`deleteRoute ${destination} ${dev}`);
+    if (this.host.deleteRoute(destination, dev)) this.record(`deleteRoute ${destination} ${dev}`);
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {
@@ -194,26 +202,45 @@ export class MemoryDriver implements LinkDriver {
 
   async close(): Promise<void> {}
 
+  /**
+   * The kernel's notifications of link and address changes (`ip monitor`), in the host namespace and in
+   * the containers' it is told to follow; each call opens another source, as another monitor would.
+   */
+  linkChanges(): MemoryLinkChanges {
+    return new MemoryLinkChanges(this.host, this.containers, this.sources);
+  }
+
   /** Test helper: a link appears as if somebody else made it, on the host or in a container's netns. */
   addLinkBehindBack(seed: MemoryLinkSeed, netns?: NetnsRef): void {
     const ns = netns === undefined ? this.host : this.containers.find(netns);
     if (!ns) throw new Error(`MemoryDriver: no netns ${describeNetnsRef(netns!)}`);
     ns.seed(seed, this.nextIndex++);
+    this.reportChanges();
   }
 
-  /** Test helper: a host link disappears behind the driver's back, with the links stacked on it. */
-  removeLinkBehindBack(name: string): void {
-    this.host.removeStack(name);
+  /** Test helper: a link disappears behind the driver's back (on the host, with the links on it). */
+  removeLinkBehindBack(name: string, netns?: NetnsRef): void {
+    if (netns === undefined) this.host.removeStack(name);
+    else this.containers.find(netns)?.remove(name);
+    this.reportChanges();
+  }
+
+  /** Test helper: somebody sets a host link down (`ip link set down`); stacked links lose their carrier. */
+  setLinkDownBehindBack(name: string): void {
+    this.host.setDown(this.hostLink(name));
+    this.reportChanges();
   }
 
   /** Test helper: a container's netns appears (with its loopback), e.g. `{ name: 'c1' }` or `{ pid: 42 }`. */
   addNetnsBehindBack(netns: NetnsRef): void {
     this.containers.add(netns);
+    this.reportChanges();
   }
 
   /** Test helper: a container's netns goes away, and the endpoints' links in it with it. */
   removeNetnsBehindBack(netns: NetnsRef): void {
     this.containers.remove(netns);
+    this.reportChanges();
   }
 
   /** Test helper: the addresses of a host link (CIDR form, in the order they came). */
@@ -229,14 +256,30 @@ export class MemoryDriver implements LinkDriver {
 
   /** Test helper: the kernel reports a new operstate (a cable pulled: "DOWN"); stacked links follow. */
   setOperState(name: string, operState: string): void {
-    const link = this.links.get(name);
-    if (!link) throw new Error(`MemoryDriver: no link ${name}`);
-    this.host.setOperState(link, operState);
+    this.host.setOperState(this.hostLink(name), operState);
+    this.reportChanges();
   }
 
   /** Test helper: the next call of `method` fails as iproute2 would with this stderr line. */
   failNext(method: DriverMethod, stderr = 'RTNETLINK answers: No buffer space available'): void {
     this.failures.set(method, stderr);
+  }
+
+  /** A change made through the driver: recorded, and told to the change sources. */
+  private record(change: string): void {
+    this.changes.push(change);
+    this.reportChanges();
+  }
+
+  /** A host link a test helper names: a missing one is the test's mistake. */
+  private hostLink(name: string): LinkInfo {
+    const link = this.links.get(name);
+    if (!link) throw new Error(`MemoryDriver: no link ${name}`);
+    return link;
+  }
+
+  private reportChanges(): void {
+    for (const source of this.sources) source.kernelChanged();
   }
 
   private failIfInjected(method: DriverMethod, action: string): void {

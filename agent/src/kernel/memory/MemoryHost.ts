@@ -84,6 +84,12 @@ export class MemoryHost extends MemoryNamespace {
     this.refreshOperState(link);
   }
 
+  /** `ip link set down`: the links stacked on it lose their carrier. */
+  setDown(link: LinkInfo): void {
+    link.adminUp = false;
+    this.refreshOperState(link);
+  }
+
   /**
    * macvlan_addr_busy(): the MAC of a macvlan going up is the lower's own (unless passthru), or that of
    * another macvlan on the lower that is up, in any namespace.
