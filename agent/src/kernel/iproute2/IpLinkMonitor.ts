@@ -45,6 +45,8 @@ export class IpLinkMonitor implements LinkChangeSource {
     });
     this.child = child;
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      // Lines the process wrote before close() killed it may still be in the pipe: they go unreported.
+      if (this.closed) return;
       const change = parseMonitorLine(line);
       if (change) onChange(change);
     });

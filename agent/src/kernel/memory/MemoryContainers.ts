@@ -5,7 +5,7 @@ import {
   NetnsRef,
 } from '../../domain/ports/LinkDriver';
 import { MemoryNamespace } from './MemoryNamespace';
-import * as ip from './kernelRefusals';
+import * as refusals from './kernelRefusals';
 
 /**
  * One key per namespace, whichever way it is named: a named netns and its path under /var/run/netns
@@ -36,6 +36,8 @@ interface ContainedLink {
 export class MemoryContainers {
   private readonly namespaces = new Map<string, MemoryNamespace>();
   private contained: ContainedLink[] = [];
+  /** The nsid each followed netns has in the host namespace; the kernel frees it when the netns dies. */
+  private readonly nsids = new Map<MemoryNamespace, number>();
 
   /** `macBusy` tells whether a macvlan may not go up with its MAC (MemoryHost.macBusy). */
   constructor(
@@ -54,10 +56,32 @@ export class MemoryContainers {
     const ns = this.namespaces.get(namespaceKey(ref));
     this.namespaces.delete(namespaceKey(ref));
     this.contained = this.contained.filter((m) => m.ns !== ns);
+    if (ns) this.nsids.delete(ns);
   }
 
   find(ref: NetnsRef): MemoryNamespace | undefined {
     return this.namespaces.get(namespaceKey(ref));
+  }
+
+  /**
+   * `ip netns set NAME auto`: the netns gets the lowest nsid free in the host namespace (the kernel
+   * reuses those of dead namespaces), or keeps the one it has; undefined when it does not exist.
+   */
+  follow(ref: NetnsRef): number | undefined {
+    const ns = this.find(ref);
+    if (!ns) return undefined;
+    const known = this.nsids.get(ns);
+    if (known !== undefined) return known;
+    const taken = new Set(this.nsids.values());
+    let nsid = 0;
+    while (taken.has(nsid)) nsid++;
+    this.nsids.set(ns, nsid);
+    return nsid;
+  }
+
+  /** The namespaces that have an nsid in the host namespace, by nsid. */
+  followed(): Map<number, MemoryNamespace> {
+    return new Map([...this.nsids].map(([ns, nsid]) => [nsid, ns]));
   }
 
   /** The macvlans on `lower` that live in containers. */
@@ -110,7 +134,7 @@ export class MemoryContainers {
 
   private setUp(action: string, link: LinkInfo): void {
     const lower = this.contained.find((m) => m.link === link)?.lower;
-    if (lower && this.macBusy(lower, link)) throw ip.refuse(action, ip.EADDRINUSE);
+    if (lower && this.macBusy(lower, link)) throw refusals.refuse(action, refusals.EADDRINUSE);
     link.adminUp = true;
     link.operState = lower ? operStateOver(link, lower) : 'UNKNOWN';
   }

@@ -3,7 +3,7 @@ import { KernelCapabilities, LinkInfo, MacvlanMode } from '../../domain/ports/Li
 import { KernelError } from '../../domain/errors';
 import { MemoryContainers } from './MemoryContainers';
 import { MemoryNamespace } from './MemoryNamespace';
-import * as ip from './kernelRefusals';
+import * as refusals from './kernelRefusals';
 
 /** A new link of the in-memory kernel, as the driver's create* calls (and an attach) ask for it. */
 export interface NewMemoryLink {
@@ -36,7 +36,7 @@ export class MemoryHost extends MemoryNamespace {
     }
     const parent = this.checkNewLink('vlan', o);
     const sameId = [...this.links.values()].find((l) => l.parent === o.parent && l.vlanId === vlanId);
-    if (sameId) throw ip.refuse(o.action, ip.VLAN_ID_TAKEN);
+    if (sameId) throw refusals.refuse(o.action, refusals.VLAN_ID_TAKEN);
     return this.insert('vlan', o, parent, { vlanId });
   }
 
@@ -59,7 +59,7 @@ export class MemoryHost extends MemoryNamespace {
     // passthru takes the lower for itself: it must be alone there, and stays alone.
     const passthruClash =
       mode === 'passthru' ? siblings.length > 0 : siblings.some((l) => l.macvlanMode === 'passthru');
-    if (passthruClash) throw ip.refuse(o.action, ip.EINVAL);
+    if (passthruClash) throw refusals.refuse(o.action, refusals.EINVAL);
     const link = this.insert('macvlan', { ...o, parent: parent?.name }, parent, { macvlanMode: mode }, into);
     if (into && parent) this.containers.adopt(into, link, parent);
     return link;
@@ -79,8 +79,15 @@ export class MemoryHost extends MemoryNamespace {
   setUp(action: string, link: LinkInfo): void {
     if (link.adminUp) return;
     const lower = link.parent === undefined ? undefined : this.links.get(link.parent);
-    if (link.kind === 'macvlan' && lower && this.macBusy(lower, link)) throw ip.refuse(action, ip.EADDRINUSE);
+    if (link.kind === 'macvlan' && lower && this.macBusy(lower, link))
+      throw refusals.refuse(action, refusals.EADDRINUSE);
     link.adminUp = true;
+    this.refreshOperState(link);
+  }
+
+  /** `ip link set down`: the links stacked on it lose their carrier. */
+  setDown(link: LinkInfo): void {
+    link.adminUp = false;
     this.refreshOperState(link);
   }
 
@@ -110,13 +117,15 @@ export class MemoryHost extends MemoryNamespace {
     const { action, name, mtu, mac } = o;
     checkNewLinkArguments(action, o);
     const parent = o.parent === undefined ? undefined : this.links.get(o.parent);
-    if (o.parent !== undefined && !parent) throw ip.refuse(action, ip.noDevice(o.parent), 1);
-    if (into.links.has(name)) throw ip.refuse(action, ip.EEXIST);
-    if (!this.supports(kind)) throw ip.refuse(action, ip.UNKNOWN_TYPE);
-    if (name === '.' || name === '..' || name.includes(':')) throw ip.refuse(action, ip.EINVAL);
-    if (mtu !== undefined && kind !== 'dummy' && mtu < 68) throw ip.refuse(action, ip.MTU_TOO_SMALL);
-    if (mtu !== undefined && parent && mtu > parent.mtu) throw ip.refuse(action, ip.EINVAL);
-    if (mac !== undefined && !ip.isUsableMac(mac)) throw ip.refuse(action, ip.EADDRNOTAVAIL);
+    if (o.parent !== undefined && !parent) throw refusals.refuse(action, refusals.noDevice(o.parent), 1);
+    if (into.links.has(name)) throw refusals.refuse(action, refusals.EEXIST);
+    if (!this.supports(kind)) throw refusals.refuse(action, refusals.UNKNOWN_TYPE);
+    if (name === '.' || name === '..' || name.includes(':')) throw refusals.refuse(action, refusals.EINVAL);
+    if (mtu !== undefined && kind !== 'dummy' && mtu < 68)
+      throw refusals.refuse(action, refusals.MTU_TOO_SMALL);
+    if (mtu !== undefined && parent && mtu > parent.mtu) throw refusals.refuse(action, refusals.EINVAL);
+    if (mac !== undefined && !refusals.isUsableMac(mac))
+      throw refusals.refuse(action, refusals.EADDRNOTAVAIL);
     return parent;
   }
 
@@ -139,7 +148,7 @@ export class MemoryHost extends MemoryNamespace {
       mtu: o.mtu ?? parent?.mtu ?? 1500,
       adminUp: false,
       operState: 'DOWN',
-      mac: o.mac === undefined ? ip.randomMac() : ip.normalizeMac(o.mac),
+      mac: o.mac === undefined ? refusals.randomMac() : refusals.normalizeMac(o.mac),
       promiscuous: false,
       ...extra,
     };

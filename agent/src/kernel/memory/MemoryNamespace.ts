@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { LinkInfo } from '../../domain/ports/LinkDriver';
-import * as ip from './kernelRefusals';
+import * as refusals from './kernelRefusals';
 
 /** A route of the in-memory kernel: to a prefix, or the default route of a family through a gateway. */
 export interface MemoryRoute {
@@ -36,7 +36,7 @@ export class MemoryNamespace {
   seed(seed: MemoryLinkSeed, index: number): void {
     if (this.links.has(seed.name)) throw new Error(`MemoryDriver: link ${seed.name} exists`);
     const adminUp = seed.adminUp ?? true;
-    const defaults = { index, kind: '', mtu: 1500, mac: ip.randomMac(), promiscuous: false };
+    const defaults = { index, kind: '', mtu: 1500, mac: refusals.randomMac(), promiscuous: false };
     this.links.set(seed.name, { ...defaults, adminUp, operState: adminUp ? 'UP' : 'DOWN', ...seed });
   }
 
@@ -54,7 +54,7 @@ export class MemoryNamespace {
   rename(action: string, from: string, to: string): void {
     const link = this.existing(action, from);
     if (from === to) return;
-    if (this.links.has(to)) throw ip.refuse(action, ip.EEXIST);
+    if (this.links.has(to)) throw refusals.refuse(action, refusals.EEXIST);
     this.links.delete(from);
     link.name = to;
     this.links.set(to, link);
@@ -74,8 +74,8 @@ export class MemoryNamespace {
     const list = this.addresses.get(link) ?? [];
     if (list.includes(cidr) && replace) return;
     const v4Clash = familyOf(cidr) === 4 && list.some((a) => localOf(a) === localOf(cidr));
-    if (!replace && v4Clash) throw ip.refuse(action, ip.IPV4_ADDRESS_TAKEN);
-    if (!replace && list.includes(cidr)) throw ip.refuse(action, ip.EEXIST);
+    if (!replace && v4Clash) throw refusals.refuse(action, refusals.IPV4_ADDRESS_TAKEN);
+    if (!replace && list.includes(cidr)) throw refusals.refuse(action, refusals.EEXIST);
     this.addresses.set(link, [...list, cidr]);
   }
 
@@ -86,12 +86,18 @@ export class MemoryNamespace {
   addRoute(action: string, route: Omit<MemoryRoute, 'dev'> & { dev: string }, replace: boolean): void {
     const dev = this.existing(action, route.dev);
     if (!dev.adminUp)
-      throw ip.refuse(action, route.family === 4 ? ip.IPV4_ROUTE_DEV_DOWN : ip.IPV6_ROUTE_DEV_DOWN);
+      throw refusals.refuse(
+        action,
+        route.family === 4 ? refusals.IPV4_ROUTE_DEV_DOWN : refusals.IPV6_ROUTE_DEV_DOWN,
+      );
     if (route.gateway !== undefined && !this.isOnLink(dev, route.gateway)) {
-      throw ip.refuse(action, route.family === 4 ? ip.IPV4_GATEWAY_OFF_LINK : ip.IPV6_GATEWAY_OFF_LINK);
+      throw refusals.refuse(
+        action,
+        route.family === 4 ? refusals.IPV4_GATEWAY_OFF_LINK : refusals.IPV6_GATEWAY_OFF_LINK,
+      );
     }
     const same = (r: MemoryRoute) => r.family === route.family && r.destination === route.destination;
-    if (!replace && this.routes.some(same)) throw ip.refuse(action, ip.EEXIST);
+    if (!replace && this.routes.some(same)) throw refusals.refuse(action, refusals.EEXIST);
     this.routes = [...this.routes.filter((r) => !same(r)), { ...route, dev }];
   }
 
@@ -111,7 +117,7 @@ export class MemoryNamespace {
 
   private existing(action: string, name: string): LinkInfo {
     const link = this.links.get(name);
-    if (!link) throw ip.refuse(action, ip.noDevice(name), 1);
+    if (!link) throw refusals.refuse(action, refusals.noDevice(name), 1);
     return link;
   }
 
