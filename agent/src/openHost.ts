@@ -49,8 +49,8 @@ export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
     const bootId = options.bootId ?? readBootId();
     logger.info({ capabilities, netns: options.netns ?? '', stateDir: options.stateDir }, 'kernel probed');
     await resolvePending({ state, driver, logger });
-    await restoreHost({ state, driver, capabilities, logger, bootId });
-    await restoreEndpoints({ state, driver, logger });
+    const { reboot } = await restoreHost({ state, driver, capabilities, logger, bootId });
+    await restoreEndpoints({ state, driver, logger, reboot });
     const facts: HostFacts = {
       hostname: hostname(),
       version: mvnetVersion(),

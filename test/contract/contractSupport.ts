@@ -18,6 +18,10 @@ export interface ContainerFixture {
   recreate(netns: { name: string }): Promise<void>;
   /** A named netns that does not exist. */
   missing(): NetnsRef;
+  /** A name under /var/run/netns whose file is no network namespace, but a FIFO, a regular file... */
+  addNotANetns(kind: NotANetns): Promise<{ name: string }>;
+  /** A pid in the host's own namespace (the agent's own process). */
+  hostPid(): { pid: number };
   /** Somebody else's link (no alias) named `name` appears in the netns. */
   addForeignLink(netns: NetnsRef, name: string): Promise<void>;
   /** The netns's routes (`netns` absent: the host's) the kernel did not make, as `DEST [via GW] dev NAME`, sorted. */
@@ -25,6 +29,9 @@ export interface ContainerFixture {
   /** The addresses of a host link, CIDR form, sorted, without the link-local ones. */
   hostAddresses(name: string): Promise<string[]>;
 }
+
+/** What a file under /var/run/netns may be instead of a network namespace. */
+export type NotANetns = 'fifo' | 'regular file' | 'device' | 'symlink to a netns';
 
 /** A driver on a fresh host whose `parent` is an Ethernet link, up, with nothing stacked on it. */
 export interface LinkDriverFixture {

@@ -80,27 +80,24 @@ export function describeEndpointContract(name: string, makeDriver: () => Promise
       expect(await containers.routes(c1)).toEqual([]);
     });
 
-    it('attaches into the netns of a process, by pid, and reads it back by pid or by path', async () => {
+    it('attaches into the netns of a process, by pid, and reads it back by pid', async () => {
       const byPid = await containers.addByPid();
       await driver.attachEndpoint(
         endpoint({ netns: byPid, ifname: 'eth1', addresses: [V4.address], gateways: [] }),
       );
       expect((await driver.inspectEndpoint(byPid, 'eth1')).link).toMatchObject({ alias: 'mvnet:net1' });
-      const byPath = { path: `/proc/${byPid.pid}/ns/net` };
-      expect((await driver.inspectEndpoint(byPath, 'eth1')).link?.addresses).toEqual([V4.address]);
-      expect((await driver.listLinkNamesIn(byPath)).sort()).toEqual(['eth1', 'lo']);
-      expect(await driver.netnsExists(byPid)).toBe(true);
-    });
-
-    it('attaches into a named netns given by its path under /var/run/netns', async () => {
-      await driver.attachEndpoint(endpoint({ netns: { path: `/var/run/netns/${c1.name}` } }));
-      expect((await driver.inspectEndpoint(c1, 'eth0')).link).toMatchObject({ alias: 'mvnet:net1' });
+      expect((await driver.inspectEndpoint(byPid, 'eth1')).link?.addresses).toEqual([V4.address]);
+      expect((await driver.listLinkNamesIn(byPid)).sort()).toEqual(['eth1', 'lo']);
+      expect(await driver.netnsInstance(byPid)).toBeDefined();
     });
 
     it('attaches again, with the same MAC, into a netns deleted and made anew under the same name', async () => {
       await driver.attachEndpoint(endpoint());
       await containers.recreate(c1);
-      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({ netnsExists: true });
+      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({
+        netnsExists: true,
+        netnsInstance: await driver.netnsInstance(c1),
+      });
       await driver.attachEndpoint(endpoint());
       expect((await driver.inspectEndpoint(c1, 'eth0')).link?.mac).toBe('02:00:00:00:0a:02');
     });
@@ -214,9 +211,12 @@ export function describeEndpointContract(name: string, makeDriver: () => Promise
 
     it('inspects a missing netns and a missing link', async () => {
       expect(await driver.inspectEndpoint(containers.missing(), 'eth0')).toEqual({ netnsExists: false });
-      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({ netnsExists: true });
-      expect(await driver.netnsExists(containers.missing())).toBe(false);
-      expect(await driver.netnsExists(c1)).toBe(true);
+      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({
+        netnsExists: true,
+        netnsInstance: await driver.netnsInstance(c1),
+      });
+      expect(await driver.netnsInstance(containers.missing())).toBeUndefined();
+      expect(await driver.netnsInstance(c1)).toBeDefined();
     });
 
     it('lists the link names of a netns, and none of a missing one', async () => {
@@ -229,7 +229,10 @@ export function describeEndpointContract(name: string, makeDriver: () => Promise
     it("removes an endpoint's link with its parent on the host, as the kernel does", async () => {
       await driver.attachEndpoint(endpoint());
       await driver.deleteLink(fixture().parent);
-      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({ netnsExists: true });
+      expect(await driver.inspectEndpoint(c1, 'eth0')).toEqual({
+        netnsExists: true,
+        netnsInstance: await driver.netnsInstance(c1),
+      });
     });
 
     it('counts an endpoint among the macvlans of its parent: no passthru beside it', async () => {

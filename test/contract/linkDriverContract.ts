@@ -7,6 +7,7 @@ import { LinkDriver } from '../../agent/src/domain/ports/LinkDriver';
 import { describeAddressRouteContract } from './addressRouteContract';
 import { eventually, kernelErrorOf, LinkDriverFixture, linkNames } from './contractSupport';
 import { describeEndpointContract } from './endpointContract';
+import { describeNetnsContract } from './netnsContract';
 
 export type { ContainerFixture, LinkDriverFixture } from './contractSupport';
 
@@ -221,5 +222,6 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
     });
   });
   describeEndpointContract(name, makeDriver);
+  describeNetnsContract(name, makeDriver);
   describeAddressRouteContract(name, makeDriver);
 }

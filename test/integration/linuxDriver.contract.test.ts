@@ -2,7 +2,7 @@
  * The LinkDriver contract against the real kernel: each test gets a fresh netns holding a veth pair
  * whose end `eth0` is the parent (as the CNI plugins' tests do). Needs root.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
 import { KernelCapabilities, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
@@ -53,8 +53,10 @@ async function startProcessInFreshNetns(): Promise<{ pid: number; stop: () => vo
 
 /** Containers as throwaway named namespaces and unshared processes, read with ip outside the driver. */
 function netnsContainers(hostNetns: string, cleanups: (() => Promise<void> | void)[]): ContainerFixture {
-  const ipIn = (netns: NetnsRef = { name: hostNetns }) =>
-    'name' in netns ? ['ip', '-n', netns.name] : ['nsenter', `--net=${resolveNetns(netns)}`, 'ip'];
+  const ipIn = (netns: NetnsRef = { name: hostNetns }) => {
+    if ('path' in netns) throw new Error('the contract names containers by name or pid');
+    return 'name' in netns ? ['ip', '-n', netns.name] : ['nsenter', `--net=${resolveNetns(netns)}`, 'ip'];
+  };
   return {
     addNamed: async () => {
       const name = uniqueNetnsName('ctr');
@@ -72,6 +74,23 @@ function netnsContainers(hostNetns: string, cleanups: (() => Promise<void> | voi
       await addNetns(name);
     },
     missing: () => ({ name: uniqueNetnsName('absent') }),
+    addNotANetns: async (kind) => {
+      const name = uniqueNetnsName('notns');
+      const file = `/var/run/netns/${name}`;
+      cleanups.push(() => fs.rmSync(file, { force: true }));
+      if (kind === 'fifo') execFileSync('mkfifo', [file]);
+      else if (kind === 'device')
+        execFileSync('mknod', [file, 'c', '1', '3']); // as /dev/null
+      else if (kind === 'regular file') fs.writeFileSync(file, 'not a namespace\n');
+      else {
+        const target = uniqueNetnsName('target');
+        await addNetns(target);
+        cleanups.push(() => deleteNetns(target));
+        fs.symlinkSync(`/var/run/netns/${target}`, file);
+      }
+      return { name };
+    },
+    hostPid: () => ({ pid: process.pid }),
     addForeignLink: async (netns, name) => {
       await ip(ipIn(netns), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}peer`);
     },

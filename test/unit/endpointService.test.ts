@@ -159,7 +159,11 @@ describe('EndpointService on the in-memory kernel', () => {
     host.driver.addNetnsBehindBack({ name: 'c1' });
     const back = await endpoints.createEndpoint(endpointInput());
     expect(back.endpoint.status.state).toBe('ready');
-    expect(back.endpoint.spec).toEqual(endpoint.spec);
+    // The same lease and MAC, in the new container's namespace, which is recorded (issue 11).
+    const { netnsInstance: was, ...kept } = endpoint.spec;
+    const { netnsInstance: now, ...again } = back.endpoint.spec;
+    expect(again).toEqual(kept);
+    expect(now).not.toEqual(was);
     expect(host.store.eventsAfter(0).map((e) => `${e.type} ${e.name}`)).toEqual([
       'ADDED mvnet',
       'ADDED c1',
@@ -200,7 +204,7 @@ describe('EndpointService on the in-memory kernel', () => {
     await endpoints.createEndpoint(endpointInput({ netns: 'c2' }));
     await host.driver.detachEndpoint({ name: 'c1' }, 'eth0', 'mvnet:mvnet/c1');
     host.driver.removeNetnsBehindBack({ name: 'c2' });
-    await restoreEndpoints({ state: host.store, driver: host.driver, logger: silentLogger });
+    await restoreEndpoints({ state: host.store, driver: host.driver, logger: silentLogger, reboot: false });
     expect((await host.driver.inspectEndpoint({ name: 'c1' }, 'eth0')).link?.addresses).toEqual([
       '192.168.0.2/24',
     ]);

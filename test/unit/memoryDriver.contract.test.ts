@@ -42,6 +42,12 @@ function memoryContainers(driver: MemoryDriver): ContainerFixture {
       driver.addNetnsBehindBack(netns);
     },
     missing: () => ({ name: 'mvt-missing' }),
+    addNotANetns: async () => {
+      const ref = { name: `file${++made}` };
+      driver.addNotANetnsBehindBack(ref.name);
+      return ref;
+    },
+    hostPid: () => ({ pid: process.pid }),
     addForeignLink: async (netns, name) => driver.addLinkBehindBack({ name, kind: 'veth' }, netns),
     routes: async (netns) => driver.routesIn(netns).sort(),
     hostAddresses: async (name) => driver.addressesOf(name).sort(),
@@ -121,14 +127,16 @@ describe('MemoryDriver containers', () => {
     expect(await driver.listLinkNamesIn({ name: 'c1' })).toEqual(['lo']);
   });
 
-  it('sees one netns under its name and its path, and under a pid and /proc/PID/ns/net', async () => {
+  it('knows a netns by its name or by a pid in it, each its own namespace', async () => {
     const driver = host();
-    driver.addNetnsBehindBack({ path: '/run/netns/c1' });
+    driver.addNetnsBehindBack({ name: 'c1' });
     driver.addNetnsBehindBack({ pid: 77 });
-    expect(await driver.netnsExists({ name: 'c1' })).toBe(true);
-    expect(await driver.netnsExists({ path: '/var/run/netns/c1' })).toBe(true);
-    expect(await driver.netnsExists({ path: '/proc/77/ns/net' })).toBe(true);
-    expect(await driver.netnsExists({ path: '/proc/78/ns/net' })).toBe(false);
+    const c1 = await driver.netnsInstance({ name: 'c1' });
+    const pid77 = await driver.netnsInstance({ pid: 77 });
+    expect(c1).toBeDefined();
+    expect(pid77).toBeDefined();
+    expect(c1).not.toEqual(pid77);
+    expect(await driver.netnsInstance({ pid: 78 })).toBeUndefined();
   });
 
   it('turns an endpoint LOWERLAYERDOWN when the parent on the host loses its carrier', async () => {

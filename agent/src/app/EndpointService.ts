@@ -79,7 +79,12 @@ export class EndpointService {
     try {
       const networkRecord = state.getNetwork(network);
       if (networkRecord) await this.routeFromHost(spec, networkRecord, false);
-      await driver.detachEndpoint(spec.netnsRef, spec.ifname, endpointMark(network, name));
+      await driver.detachEndpoint(
+        spec.netnsRef,
+        spec.ifname,
+        endpointMark(network, name),
+        spec.netnsInstance,
+      );
     } catch (err) {
       this.log(spec).warn({ err }, 'endpoint deleted; its link could not be removed');
     } finally {
@@ -122,11 +127,14 @@ export class EndpointService {
    */
   private async attach(reserved: ReservedAttach): Promise<void> {
     const { driver } = this.deps;
-    const optionsNow = () =>
-      attachOptionsFor(reserved.spec, reserved.network, reserved.withDefaultRoute, reserved.tmpName);
+    // A client's attach goes where its ref leads (a re-created container included): no expected netns.
+    const optionsNow = () => ({
+      ...attachOptionsFor(reserved.spec, reserved.network, reserved.withDefaultRoute, reserved.tmpName),
+      netnsInstance: undefined,
+    });
     const options = optionsNow();
     try {
-      await driver.attachEndpoint(options);
+      reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(options) };
       return;
     } catch (err) {
       const seen = await driver.inspectEndpoint(options.netns, options.ifname);
@@ -139,7 +147,7 @@ export class EndpointService {
         throw err;
       }
     }
-    await driver.attachEndpoint(optionsNow());
+    reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(optionsNow()) };
   }
 
   /**
@@ -166,7 +174,8 @@ export class EndpointService {
           return tx.putEndpoint(record, reserved.reattach ? 'MODIFIED' : 'ADDED');
         })
         .catch(async (err: unknown) => {
-          await driver.detachEndpoint(spec.netnsRef, spec.ifname, endpointMark(spec.network, spec.name));
+          const mark = endpointMark(spec.network, spec.name);
+          await driver.detachEndpoint(spec.netnsRef, spec.ifname, mark, spec.netnsInstance);
           state.endPending(pending);
           throw err;
         });

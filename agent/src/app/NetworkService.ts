@@ -143,7 +143,8 @@ export class NetworkService {
       const ops = planNetworkRemoval(record, state.listNetworks());
       try {
         for (const { spec } of endpointRecords) {
-          await driver.detachEndpoint(spec.netnsRef, spec.ifname, endpointMark(spec.network, spec.name));
+          const mark = endpointMark(spec.network, spec.name);
+          await driver.detachEndpoint(spec.netnsRef, spec.ifname, mark, spec.netnsInstance);
         }
         await applyLinkOps(driver, ops);
       } catch (err) {

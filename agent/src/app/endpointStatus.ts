@@ -1,12 +1,16 @@
 import type { Logger } from 'pino';
+import { PreconditionError } from '../domain/errors';
 import type { EndpointRecord, EndpointStatus } from '../domain/model';
+import { sameNetns } from '../domain/netnsIdentity';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
 
+type Status = Omit<EndpointStatus, 'revision'>;
+
 /**
- * Compares endpoints with their containers' namespaces: an endpoint whose netns is gone becomes LOST
- * (its lease kept, reported with a new revision). A LOST endpoint stays LOST until it is created again,
- * which re-attaches it: a netns of the same name is a new container.
+ * Compares endpoints with their containers' namespaces: an endpoint whose netns is gone, or is another
+ * namespace now (its pid or its name went to another container), becomes LOST (its lease kept, reported
+ * with a new revision). A LOST endpoint stays LOST until it is created again, which re-attaches it.
  */
 export async function refreshEndpointStatuses(
   records: EndpointRecord[],
@@ -14,24 +18,41 @@ export async function refreshEndpointStatuses(
 ): Promise<EndpointRecord[]> {
   const fresh: EndpointRecord[] = [];
   for (const record of records) {
-    const gone = record.status.state === 'ready' && !(await deps.driver.netnsExists(record.spec.netnsRef));
-    fresh.push(gone ? markEndpoint(record, lostStatus(record), deps) : record);
+    const lost = record.status.state === 'ready' ? await whyLost(record, deps.driver) : undefined;
+    fresh.push(lost ? markEndpoint(record, lost, deps) : record);
   }
   return fresh;
 }
 
-/** The status of an endpoint whose container's netns is gone. */
-export function lostStatus(record: EndpointRecord): Omit<EndpointStatus, 'revision'> {
-  return {
-    state: 'lost',
-    message: `network namespace ${record.spec.netns} is gone; the lease is kept until the endpoint is deleted`,
-  };
+/** Why a ready endpoint is LOST now, or undefined when its namespace is still the one it was attached into. */
+async function whyLost(record: EndpointRecord, driver: LinkDriver): Promise<Status | undefined> {
+  let now;
+  try {
+    now = await driver.netnsInstance(record.spec.netnsRef);
+  } catch (err) {
+    if (!(err instanceof PreconditionError)) throw err;
+    return lostStatus(record, err.message);
+  }
+  if (!now) return lostStatus(record);
+  const was = record.spec.netnsInstance;
+  return was && !sameNetns(was, now) ? lostStatus(record, replacedMessage(record)) : undefined;
+}
+
+/** The status of an endpoint whose container's netns is gone (or, with `why`, not the container's). */
+export function lostStatus(record: EndpointRecord, why?: string): Status {
+  const cause = why ?? `network namespace ${record.spec.netns} is gone`;
+  return { state: 'lost', message: `${cause}; the lease is kept until the endpoint is deleted` };
+}
+
+/** What a LOST endpoint says when its ref names another namespace now. */
+export function replacedMessage(record: EndpointRecord): string {
+  return `network namespace ${record.spec.netns} is another namespace now (its container is gone)`;
 }
 
 /** Commits a new status of an endpoint as a MODIFIED (or DRIFT) event; returns it with its revision. */
 export function markEndpoint(
   record: EndpointRecord,
-  status: Omit<EndpointStatus, 'revision'>,
+  status: Status,
   deps: { state: HostState; logger: Logger },
   type: 'MODIFIED' | 'DRIFT' = 'MODIFIED',
 ): EndpointRecord {

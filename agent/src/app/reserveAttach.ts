@@ -41,7 +41,7 @@ export async function reserveAttach(
   const plan = planAttach(request, {
     network: state.getNetwork(request.network),
     existing: state.getEndpoint(request.network, request.name),
-    netnsExists: await driver.netnsExists(request.netnsRef),
+    netnsExists: (await driver.netnsInstance(request.netnsRef)) !== undefined,
     inNetns: state.endpointsInNetns(request.netnsRef),
     leases: new LeaseLookup(state, request.network, new Map(reservations.addressesOf(request.network))),
     hostId: state.hostId(),

@@ -27,6 +27,8 @@ export function attachOptionsFor(
     addresses: addresses.map((a) => `${a}/${prefixLengthOf(network.spec, a)}`),
     gateways:
       network.spec.internal || !withDefaultRoute ? [] : addresses.map((a) => gatewayOf(network.spec, a)),
+    // Only into the namespace the endpoint was attached into (absent: a client's first attach).
+    netnsInstance: spec.netnsInstance,
   };
 }
 

@@ -30,6 +30,12 @@ export class AlreadyExistsError extends DomainError {}
 /** The host is not in a state that allows the change (parent missing, overlap, in use). FAILED_PRECONDITION. */
 export class PreconditionError extends DomainError {}
 
+/**
+ * A netns ref now names another namespace than the one an endpoint was attached into (its container
+ * is gone; its pid, or its name, went to another): the agent does not attach there. The endpoint is LOST.
+ */
+export class NetnsReplacedError extends PreconditionError {}
+
 /** A compare-and-swap failed: the host changed since the revision the caller read. ABORTED. */
 export class ConflictError extends DomainError {}
 

@@ -5,9 +5,25 @@ export type MacvlanMode = 'bridge' | 'private' | 'vepa' | 'passthru';
 
 /**
  * A container's network namespace, parsed once from what a caller wrote (parseNetnsRef): a name under
- * /var/run/netns, a pid, or another path. One namespace has one ref however it was written.
+ * /var/run/netns, or a pid. One namespace has one ref however it was written. `path` is only what an
+ * agent of an earlier version accepted and stored (any absolute path): it is never opened, and its
+ * endpoint is LOST.
  */
-export type NetnsRef = { name: string } | { path: string } | { pid: number };
+export type NetnsRef = { name: string } | { pid: number } | { path: string };
+
+/**
+ * Which namespace a ref named when the agent looked. The device and inode of its nsfs file (`stat -L
+ * /proc/PID/ns/net`) are unique only among the namespaces alive at one time: the kernel gives a dead
+ * namespace's inode number to the next one made (seen here, at once). The netns cookie
+ * (SO_NETNS_COOKIE, Linux 5.14) is never given twice in a boot: it tells a namespace from its
+ * successor. Both are meaningless after a reboot.
+ */
+export interface NetnsInstance {
+  dev: number;
+  ino: number;
+  /** The netns cookie, in decimal (a u64); absent on a kernel before 5.14. */
+  cookie?: string;
+}
 
 export const MACVLAN_MODES: readonly MacvlanMode[] = ['bridge', 'private', 'vepa', 'passthru'];
 
@@ -73,6 +89,12 @@ export interface EndpointSpec {
   netns: string;
   /** `netns` parsed (parseNetnsRef, once, when the request was checked): what the kernel side is handed. */
   netnsRef: NetnsRef;
+  /**
+   * The namespace the endpoint was attached into, recorded at each attach a client asked for: the
+   * agent's own re-attaches (restore, drift repair) go into that namespace only. Absent until the first
+   * attach, and for endpoints an agent of an earlier version made.
+   */
+  netnsInstance?: NetnsInstance;
   ifname: string;
   /** "" when the network has no IPv4 subnet. */
   ipv4Address: string;

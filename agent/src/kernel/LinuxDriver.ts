@@ -1,4 +1,4 @@
-import type { NetnsRef } from '../domain/model';
+import type { NetnsInstance, NetnsRef } from '../domain/model';
 import type {
   AttachEndpointOptions,
   CreateDummyOptions,
@@ -11,12 +11,10 @@ import type {
 } from '../domain/ports/LinkDriver';
 import { HostLinks } from './iproute2/HostLinks';
 import { probeCapabilities } from './iproute2/probeCapabilities';
-import { endpointAction } from './endpointActions';
 import type { KernelLogger } from './kernelLogger';
-import { checkNetnsRef } from './linkArgumentChecks';
-import * as containers from './netlink/containerLinks';
+import { ContainerLinks } from './netlink/ContainerLinks';
 import { NetlinkAttacher } from './netlink/NetlinkAttacher';
-import { netnsExists } from './resolveNetns';
+import { NetnsOpener } from './NetnsOpener';
 
 export interface LinuxDriverOptions {
   /** The named netns (`ip netns`) that is this driver's host; the caller's own namespace when absent. */
@@ -29,18 +27,21 @@ export interface LinuxDriverOptions {
  * iproute2 (HostLinks: one long-lived `ip -batch` process). Everything in a container's netns goes over
  * rtnetlink, with no process: an attach, the hot path of every container start (NetlinkAttacher, from
  * a socket in the host netns and one in the container's), and the reads and removals of
- * containerLinks. The capability probe runs `ip` in a throwaway netns of its own. close() ends the
+ * ContainerLinks; NetnsOpener opens a container's netns only when it is one, and never the host's. The capability probe runs `ip` in a throwaway netns of its own. close() ends the
  * batch process and the host's netlink socket.
  */
 export class LinuxDriver implements LinkDriver {
   private readonly logger?: KernelLogger;
   private readonly host: HostLinks;
   private readonly attacher: NetlinkAttacher;
+  private readonly containers: ContainerLinks;
 
   constructor(opts: LinuxDriverOptions = {}) {
     this.logger = opts.logger;
     this.host = new HostLinks(opts.netns, opts.logger);
-    this.attacher = new NetlinkAttacher(opts.netns, opts.logger);
+    const namespaces = new NetnsOpener(opts.netns);
+    this.attacher = new NetlinkAttacher(opts.netns, namespaces, opts.logger);
+    this.containers = new ContainerLinks(namespaces, opts.logger);
   }
 
   listLinks = (): Promise<LinkInfo[]> => this.host.listLinks();
@@ -56,19 +57,21 @@ export class LinuxDriver implements LinkDriver {
     this.host.replaceRoute(destination, dev);
   deleteRoute = (destination: string, dev: string): Promise<void> => this.host.deleteRoute(destination, dev);
 
-  attachEndpoint = (o: AttachEndpointOptions): Promise<void> => this.attacher.attachEndpoint(o);
-  detachEndpoint = (netns: NetnsRef, ifname: string, alias: string): Promise<void> =>
-    containers.detachEndpoint(netns, ifname, alias, this.logger);
+  attachEndpoint = (o: AttachEndpointOptions): Promise<NetnsInstance> => this.attacher.attachEndpoint(o);
+  detachEndpoint = (
+    netns: NetnsRef,
+    ifname: string,
+    alias: string,
+    instance?: NetnsInstance,
+  ): Promise<void> => this.containers.detachEndpoint(netns, ifname, alias, instance);
   inspectEndpoint = (netns: NetnsRef, ifname: string): Promise<EndpointObservation> =>
-    containers.inspectEndpoint(netns, ifname);
-  removeTempLink = (netns: NetnsRef, name: string): Promise<void> => containers.removeTempLink(netns, name);
-  listLinkNamesIn = (netns: NetnsRef): Promise<string[]> => containers.listLinkNamesIn(netns);
-
-  /** The netns file is there: no process, no socket. */
-  async netnsExists(netns: NetnsRef): Promise<boolean> {
-    checkNetnsRef(endpointAction.lookUp(netns), netns);
-    return netnsExists(netns);
-  }
+    this.containers.inspectEndpoint(netns, ifname);
+  removeTempLink = (netns: NetnsRef, name: string): Promise<void> =>
+    this.containers.removeTempLink(netns, name);
+  listLinkNamesIn = (netns: NetnsRef): Promise<string[]> => this.containers.listLinkNamesIn(netns);
+  /** The netns opened and checked, then closed: no process. */
+  netnsInstance = (netns: NetnsRef): Promise<NetnsInstance | undefined> =>
+    this.containers.netnsInstance(netns);
 
   async probeCapabilities(): Promise<KernelCapabilities> {
     const caps = await probeCapabilities();

@@ -6,9 +6,9 @@
  * A driver works on one "host" network namespace (the root one, or a named one); container namespaces
  * are addressed explicitly by a NetnsRef.
  */
-import type { MacvlanMode, NetnsRef } from '../model';
+import type { MacvlanMode, NetnsInstance, NetnsRef } from '../model';
 
-export type { MacvlanMode, NetnsRef };
+export type { MacvlanMode, NetnsInstance, NetnsRef };
 
 /** What the driver observes of one link. */
 export interface LinkInfo {
@@ -86,17 +86,28 @@ export interface AttachEndpointOptions {
   addresses: string[];
   /** Default routes' gateways, at most one per family; none for an internal network. */
   gateways: string[];
+  /**
+   * Attach only into this namespace: when `netns` names another now, NetnsReplacedError, and nothing
+   * is made (the agent's own re-attaches; a client's attach goes wherever its ref leads).
+   */
+  netnsInstance?: NetnsInstance;
 }
 
 /** What the kernel shows of an endpoint's link inside its container's namespace. */
 export interface EndpointObservation {
-  /** The netns exists (a named one, a path, or a live pid). */
+  /** The netns exists (a named one, or a live pid's). */
   netnsExists: boolean;
+  /** Which namespace it is, when it exists. */
+  netnsInstance?: NetnsInstance;
   /** The link named ifname in that netns, when there is one. */
   link?: LinkInfo & { addresses: string[] };
 }
 
-/** The kernel operations the agent needs. Deletes are idempotent: a missing link is success. */
+/**
+ * The kernel operations the agent needs. Deletes are idempotent: a missing link is success. A
+ * container's netns is opened only if it is a network namespace, and never the host's own: anything
+ * else is a PreconditionError, and nothing is done.
+ */
 export interface LinkDriver {
   /** The host namespace's links. */
   listLinks(): Promise<LinkInfo[]>;
@@ -111,13 +122,20 @@ export interface LinkDriver {
   /**
    * Makes an endpoint: a macvlan on `parent`, moved into the container's netns, renamed to `ifname`,
    * addressed, up, with default routes. On failure it removes what it made, on either side, and throws.
+   * Returns the namespace it attached into.
    */
-  attachEndpoint(opts: AttachEndpointOptions): Promise<void>;
+  attachEndpoint(opts: AttachEndpointOptions): Promise<NetnsInstance>;
   /**
    * Removes an endpoint's link from its container's netns, only when the link there carries `alias`
-   * (another link named `ifname` is never touched). A missing netns or link is success.
+   * (another link named `ifname` is never touched), and, given `netnsInstance`, only in that namespace. A
+   * missing netns or link is success.
    */
-  detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void>;
+  detachEndpoint(
+    netns: NetnsRef,
+    ifname: string,
+    alias: string,
+    netnsInstance?: NetnsInstance,
+  ): Promise<void>;
   /**
    * Removes a link the agent made in a container's netns under a temporary name (AttachEndpointOptions'
    * tmpName: random, nobody else's), left by an attach the agent died in. A missing netns or link is success.
@@ -125,8 +143,8 @@ export interface LinkDriver {
   removeTempLink(netns: NetnsRef, name: string): Promise<void>;
   /** Looks at an endpoint's link in its container's netns. */
   inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation>;
-  /** Whether a container's netns exists (cheap: no process), for noticing LOST endpoints. */
-  netnsExists(netns: NetnsRef): Promise<boolean>;
+  /** Which namespace a ref names now, undefined when none (cheap: no process), for noticing LOST endpoints. */
+  netnsInstance(netns: NetnsRef): Promise<NetnsInstance | undefined>;
   /** Names of the links in a container's netns ([] when the netns is missing), to pick a free ifname. */
   listLinkNamesIn(netns: NetnsRef): Promise<string[]>;
   /** Adds an address (CIDR) to a host link; an address already there is success. */

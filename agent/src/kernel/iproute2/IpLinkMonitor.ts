@@ -8,7 +8,8 @@ import type { LinkChange, LinkChangeSource } from '../../domain/ports/LinkChange
 import { parseMonitorLine } from './parseMonitorLine';
 import { getNsid, newNsid, nsidOf } from '../netlink/nsidMessages';
 import { NetlinkError, RtnlSocket } from '../netlink/RtnlSocket';
-import { hostNetnsFile, openNetnsFile, resolveNetns } from '../resolveNetns';
+import { NetnsOpener } from '../NetnsOpener';
+import { hostNetnsFile } from '../resolveNetns';
 
 const EEXIST = 17;
 
@@ -25,7 +26,11 @@ export class IpLinkMonitor implements LinkChangeSource {
   /** A netlink socket in the host netns, for follow(). */
   private host?: RtnlSocket;
 
-  constructor(private readonly opts: { netns?: string; logger?: KernelLogger }) {}
+  private readonly namespaces: NetnsOpener;
+
+  constructor(private readonly opts: { netns?: string; logger?: KernelLogger }) {
+    this.namespaces = new NetnsOpener(opts.netns);
+  }
 
   start(onChange: (change: LinkChange) => void, onGap: () => void): void {
     if (this.closed) return;
@@ -70,8 +75,9 @@ export class IpLinkMonitor implements LinkChangeSource {
    */
   async follow(netns: NetnsRef): Promise<number | undefined> {
     checkNetnsRef('follow netns', netns);
-    const fd = openNetnsFile(resolveNetns(netns));
-    if (fd === undefined) return undefined; // gone already: nothing to follow
+    const opened = this.namespaces.open(netns);
+    if (opened === undefined) return undefined; // gone already: nothing to follow
+    const { fd } = opened;
     try {
       this.host ??= RtnlSocket.open(hostNetnsFile(this.opts.netns));
       try {

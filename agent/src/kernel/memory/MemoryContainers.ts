@@ -1,24 +1,12 @@
-import {
-  AttachEndpointOptions,
-  EndpointObservation,
-  LinkInfo,
-  NetnsRef,
-} from '../../domain/ports/LinkDriver';
-import { MemoryNamespace } from './MemoryNamespace';
+import type { NetnsRef } from '../../domain/model';
+import { netnsIdentity } from '../../domain/netnsIdentity';
+import type { AttachEndpointOptions, EndpointObservation, LinkInfo } from '../../domain/ports/LinkDriver';
+import { hostsOwnNetns, notANetns, unopenedPath } from '../netnsRefusals';
 import * as refusals from './kernelRefusals';
+import { MemoryNamespace } from './MemoryNamespace';
 
-/**
- * One key per namespace, whichever way it is named: a named netns and its path under /var/run/netns
- * (or /run/netns) are the same, and so are a pid and its /proc/PID/ns/net.
- */
-function namespaceKey(ref: NetnsRef): string {
-  if ('pid' in ref) return `pid:${ref.pid}`;
-  if ('name' in ref) return `name:${ref.name}`;
-  const named = /^(?:\/var)?\/run\/netns\/([^/]+)$/.exec(ref.path);
-  if (named) return `name:${named[1]}`;
-  const proc = /^\/proc\/(\d+)\/ns\/net$/.exec(ref.path);
-  return proc ? `pid:${proc[1]}` : `path:${ref.path}`;
-}
+/** The refs that lead to the host's own namespace here: init's pid, and the agent's own process's. */
+const isHostsPid = (ref: NetnsRef) => 'pid' in ref && (ref.pid === 1 || ref.pid === process.pid);
 
 /** A macvlan in a container's netns, and its lower, on the host. */
 interface ContainedLink {
@@ -28,13 +16,15 @@ interface ContainedLink {
 }
 
 /**
- * The containers' namespaces of the in-memory kernel, keyed so that one netns named two ways (`c1`
- * and /var/run/netns/c1; a pid and /proc/PID/ns/net) is one. A macvlan in one has its lower on the
- * host: it shows no parent there (as the kernel shows link_netnsid), goes with its lower, and
- * counts among the lower's macvlans.
+ * The containers' namespaces of the in-memory kernel, by name or pid. A macvlan in one has its lower on
+ * the host: it shows no parent there (as the kernel shows link_netnsid), goes with its lower, and counts
+ * among the lower's macvlans. Refs are opened as the real kernel's NetnsOpener opens them: a file that
+ * is no netns, the host's own namespace and a stored path are refused, with its words.
  */
 export class MemoryContainers {
   private readonly namespaces = new Map<string, MemoryNamespace>();
+  /** Names under /var/run/netns whose file is no network namespace (a FIFO, a regular file...). */
+  private readonly notNamespaces = new Set<string>();
   private contained: ContainedLink[] = [];
   /** The nsid each followed netns has in the host namespace; the kernel frees it when the netns dies. */
   private readonly nsids = new Map<MemoryNamespace, number>();
@@ -46,21 +36,34 @@ export class MemoryContainers {
   ) {}
 
   add(ref: NetnsRef): void {
-    const key = namespaceKey(ref);
+    const key = netnsIdentity(ref);
     if (this.namespaces.has(key)) throw new Error(`MemoryDriver: netns ${key} exists`);
     this.namespaces.set(key, MemoryNamespace.withLoopback(this.nextIndex()));
   }
 
+  /** A file that is no network namespace appears where a named netns would be. */
+  addNotANetns(name: string): void {
+    this.notNamespaces.add(netnsIdentity({ name }));
+  }
+
+  /** The namespace a ref leads to, as NetnsOpener.open: undefined when none, refused when not a container's. */
+  open(ref: NetnsRef): MemoryNamespace | undefined {
+    if ('path' in ref) throw unopenedPath(ref);
+    if (this.notNamespaces.has(netnsIdentity(ref))) throw notANetns(ref);
+    if (isHostsPid(ref)) throw hostsOwnNetns(ref);
+    return this.find(ref);
+  }
+
   /** The netns goes, and the macvlans in it with it (the kernel deletes virtual links of a dying netns). */
   remove(ref: NetnsRef): void {
-    const ns = this.namespaces.get(namespaceKey(ref));
-    this.namespaces.delete(namespaceKey(ref));
+    const ns = this.namespaces.get(netnsIdentity(ref));
+    this.namespaces.delete(netnsIdentity(ref));
     this.contained = this.contained.filter((m) => m.ns !== ns);
     if (ns) this.nsids.delete(ns);
   }
 
   find(ref: NetnsRef): MemoryNamespace | undefined {
-    return this.namespaces.get(namespaceKey(ref));
+    return this.namespaces.get(netnsIdentity(ref));
   }
 
   /**
@@ -142,9 +145,10 @@ export class MemoryContainers {
   inspect(ns: MemoryNamespace | undefined, ifname: string): EndpointObservation {
     const link = ns?.links.get(ifname);
     if (!ns) return { netnsExists: false };
+    const netnsInstance = { ...ns.instance };
     return link
-      ? { netnsExists: true, link: { ...link, addresses: ns.addressesOf(ifname) } }
-      : { netnsExists: true };
+      ? { netnsExists: true, netnsInstance, link: { ...link, addresses: ns.addressesOf(ifname) } }
+      : { netnsExists: true, netnsInstance };
   }
 }
 

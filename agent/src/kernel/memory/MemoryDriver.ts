@@ -1,6 +1,7 @@
-import { checkCidr, checkIfname, checkNetnsRef, checkPrefix } from '../linkArgumentChecks';
-import { attachAction, checkAttachOptions, endpointAction } from '../endpointActions';
-import {
+import { KernelError } from '../../domain/errors';
+import type { NetnsInstance } from '../../domain/model';
+import { describeNetnsRef, sameNetns } from '../../domain/netnsIdentity';
+import type {
   AttachEndpointOptions,
   CreateDummyOptions,
   CreateMacvlanOptions,
@@ -11,59 +12,21 @@ import {
   LinkInfo,
   NetnsRef,
 } from '../../domain/ports/LinkDriver';
-import { KernelError } from '../../domain/errors';
-import { MemoryContainers } from './MemoryContainers';
-import { MemoryHost } from './MemoryHost';
-import { MemoryLinkChanges } from './MemoryLinkChanges';
-import { MemoryLinkSeed } from './MemoryNamespace';
-import { InjectedFailures, type DriverMethod } from './InjectedFailures';
+import { attachAction, checkAttachOptions, endpointAction } from '../endpointActions';
+import { checkCidr, checkIfname, checkNetnsRef, checkPrefix } from '../linkArgumentChecks';
+import { replacedNetns } from '../netnsRefusals';
+import type { DriverMethod } from './InjectedFailures';
 import * as refusals from './kernelRefusals';
-import { describeNetnsRef } from '../../domain/netnsIdentity';
+import { MemoryKernel, type MemoryKernelOptions } from './MemoryKernel';
 
-export type { MemoryLinkSeed } from './MemoryNamespace';
-
-export interface MemoryDriverOptions {
-  /** E.g. `[{ name: 'eth0', kind: '', mtu: 1500 }]`. */
-  links?: MemoryLinkSeed[];
-  /** What the pretend kernel supports; everything unless told otherwise. */
-  capabilities?: Partial<KernelCapabilities>;
-}
-
-const ALL_CAPABILITIES: KernelCapabilities = {
-  vlan8021q: true,
-  macvlan: true,
-  dummy: true,
-  bonding: true,
-  vlanFilteringBridge: true,
-};
+export type { MemoryLinkSeed } from './MemoryKernel';
+export type MemoryDriverOptions = MemoryKernelOptions;
 
 /**
- * An in-memory kernel for domain tests, refusing what the real one refuses with the same KernelError
- * messages (the contract suite runs against both). The host namespace and the containers' are
- * modelled (links, addresses, routes); test helpers change them behind the agent's back.
+ * The LinkDriver of the in-memory kernel, for the application's tests: it refuses what the real one
+ * refuses with the same KernelError messages (the contract suite runs against both).
  */
-export class MemoryDriver implements LinkDriver {
-  /** The changes made through the driver, in order (`createMacvlan mv0`), for tests to assert on. */
-  readonly changes: string[] = [];
-  private readonly containers = new MemoryContainers(
-    () => this.nextIndex++,
-    (lower, link) => this.host.macBusy(lower, link),
-  );
-  private readonly host: MemoryHost;
-  private readonly links: Map<string, LinkInfo>;
-  private readonly capabilities: KernelCapabilities;
-  private readonly failures = new InjectedFailures();
-  /** The open change sources, told of every change the kernel makes. */
-  private readonly sources = new Set<MemoryLinkChanges>();
-  private nextIndex = 1;
-
-  constructor(opts: MemoryDriverOptions = {}) {
-    this.capabilities = { ...ALL_CAPABILITIES, ...opts.capabilities };
-    this.host = new MemoryHost(this.capabilities, this.containers, () => this.nextIndex++);
-    this.links = this.host.links;
-    for (const seed of opts.links ?? []) this.addLinkBehindBack(seed);
-  }
-
+export class MemoryDriver extends MemoryKernel implements LinkDriver {
   async listLinks(): Promise<LinkInfo[]> {
     this.failures.check('listLinks', 'list links');
     return [...this.links.values()].sort((a, b) => a.index - b.index).map((l) => ({ ...l }));
@@ -120,12 +83,13 @@ export class MemoryDriver implements LinkDriver {
   }
 
   /** As the real driver: checks, the macvlan made right in the container's netns, then configured there. */
-  async attachEndpoint(o: AttachEndpointOptions): Promise<void> {
+  async attachEndpoint(o: AttachEndpointOptions): Promise<NetnsInstance> {
     const action = attachAction(o);
     this.failures.check('attachEndpoint', action);
     checkAttachOptions(action, o);
-    const ns = this.containers.find(o.netns);
+    const ns = this.containers.open(o.netns);
     if (!ns) throw new KernelError(`cannot ${action}: no such netns`);
+    if (o.netnsInstance && !sameNetns(o.netnsInstance, ns.instance)) throw replacedNetns(o.netns);
     const { tmpName: name, parent, mac, alias } = o;
     this.host.newMacvlan({ action, name, parent, mac, alias, mtu: o.mtu || undefined }, o.mode, ns);
     this.reportChanges(); // the link under its temporary name: a request of its own on a real kernel
@@ -135,11 +99,18 @@ export class MemoryDriver implements LinkDriver {
       this.reportChanges(); // renamed and configured, or removed by a failed configure
     }
     this.changes.push(`attachEndpoint ${describeNetnsRef(o.netns)} ${o.ifname}`);
+    return { ...ns.instance };
   }
 
-  async detachEndpoint(netns: NetnsRef, ifname: string, alias: string): Promise<void> {
+  async detachEndpoint(
+    netns: NetnsRef,
+    ifname: string,
+    alias: string,
+    instance?: NetnsInstance,
+  ): Promise<void> {
     const action = endpointAction.detach(netns, ifname);
     const ns = this.container('detachEndpoint', action, netns, ifname);
+    if (instance && ns && !sameNetns(instance, ns.instance)) return;
     if (alias === '' || ns?.links.get(ifname)?.alias !== alias) return;
     ns.remove(ifname);
     this.record(`detachEndpoint ${describeNetnsRef(netns)} ${ifname}`);
@@ -150,8 +121,9 @@ export class MemoryDriver implements LinkDriver {
     return this.containers.inspect(ns, ifname);
   }
 
-  async netnsExists(netns: NetnsRef): Promise<boolean> {
-    return this.container('netnsExists', endpointAction.lookUp(netns), netns) !== undefined;
+  async netnsInstance(netns: NetnsRef): Promise<NetnsInstance | undefined> {
+    const ns = this.container('netnsInstance', endpointAction.lookUp(netns), netns);
+    return ns && { ...ns.instance };
   }
 
   async removeTempLink(netns: NetnsRef, name: string): Promise<void> {
@@ -201,93 +173,12 @@ export class MemoryDriver implements LinkDriver {
 
   async close(): Promise<void> {}
 
-  /** The kernel's change notifications (`ip monitor`): each call opens a source, as another monitor would. */
-  linkChanges(): MemoryLinkChanges {
-    return new MemoryLinkChanges(this.host, this.containers, this.sources);
-  }
-
-  /** Test helper: a link appears as if somebody else made it, on the host or in a container's netns. */
-  addLinkBehindBack(seed: MemoryLinkSeed, netns?: NetnsRef): void {
-    const ns = this.namespace(netns);
-    if (!ns) throw new Error(`MemoryDriver: no netns ${describeNetnsRef(netns!)}`);
-    ns.seed(seed, this.nextIndex++);
-    this.reportChanges();
-  }
-
-  /** Test helper: a link disappears behind the driver's back (on the host, with the links on it). */
-  removeLinkBehindBack(name: string, netns?: NetnsRef): void {
-    if (netns === undefined) this.host.removeStack(name);
-    else this.containers.find(netns)?.remove(name);
-    this.reportChanges();
-  }
-
-  /** Test helper: somebody sets a host link down (`ip link set down`); stacked links lose their carrier. */
-  setLinkDownBehindBack(name: string): void {
-    this.host.setDown(this.hostLink(name));
-    this.reportChanges();
-  }
-
-  /** Test helper: a container's netns appears (with its loopback), e.g. `{ name: 'c1' }` or `{ pid: 42 }`. */
-  addNetnsBehindBack(netns: NetnsRef): void {
-    this.containers.add(netns);
-    this.reportChanges();
-  }
-
-  /** Test helper: a container's netns goes away, and the endpoints' links in it with it. */
-  removeNetnsBehindBack(netns: NetnsRef): void {
-    this.containers.remove(netns);
-    this.reportChanges();
-  }
-
-  /** Test helper: the addresses of a host link (CIDR form, in the order they came). */
-  addressesOf(name: string): string[] {
-    return this.host.addressesOf(name);
-  }
-
-  /** Test helper: the routes of the host (`netns` absent) or of a container, as `DEST [via GW] dev NAME`. */
-  routesIn(netns?: NetnsRef): string[] {
-    return this.namespace(netns)?.describeRoutes() ?? [];
-  }
-
-  /** Test helper: the kernel reports a new operstate (a cable pulled: "DOWN"); stacked links follow. */
-  setOperState(name: string, operState: string): void {
-    this.host.setOperState(this.hostLink(name), operState);
-    this.reportChanges();
-  }
-
-  /** Test helper: the next call of `method` fails as iproute2 would with this stderr line. */
-  failNext(method: DriverMethod, stderr = 'RTNETLINK answers: No buffer space available'): void {
-    this.failures.failNext(method, stderr);
-  }
-
-  /** A change made through the driver: recorded, and told to the change sources. */
-  private record(change: string): void {
-    this.changes.push(change);
-    this.reportChanges();
-  }
-
-  /** The host namespace, or a container's; undefined when there is no such netns. */
-  private namespace(netns?: NetnsRef) {
-    return netns === undefined ? this.host : this.containers.find(netns);
-  }
-
-  /** A host link a test helper names: a missing one is the test's mistake. */
-  private hostLink(name: string): LinkInfo {
-    const link = this.links.get(name);
-    if (!link) throw new Error(`MemoryDriver: no link ${name}`);
-    return link;
-  }
-
-  private reportChanges(): void {
-    for (const source of this.sources) source.kernelChanged();
-  }
-
   /** The checks of a container operation, then its netns (undefined when missing). */
   private container(method: DriverMethod, action: string, netns: NetnsRef, ifname?: string) {
     this.failures.check(method, action);
     checkNetnsRef(action, netns);
     if (ifname !== undefined) checkIfname(action, 'dev', ifname);
-    return this.containers.find(netns);
+    return this.containers.open(netns);
   }
 
   private existing(method: DriverMethod, action: string, name: string): LinkInfo {

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import type { NetnsInstance } from '../../domain/model';
 import { LinkInfo } from '../../domain/ports/LinkDriver';
 import * as refusals from './kernelRefusals';
 
@@ -19,7 +20,14 @@ const localOf = (cidr: string) => cidr.split('/')[0];
 export type MemoryLinkSeed = Partial<LinkInfo> & { name: string };
 
 /** One network namespace of the in-memory kernel: its links, their addresses, its routes. */
+/** The nsfs device of the in-memory kernel's namespaces, the inode of the first (the host's), the cookies. */
+const NSFS_DEV = 4;
+let nextInode = 4026531840;
+let nextCookie = 1;
+
 export class MemoryNamespace {
+  /** Which namespace this is: every namespace its own inode and cookie, never reused here. */
+  readonly instance: NetnsInstance = { dev: NSFS_DEV, ino: nextInode++, cookie: String(nextCookie++) };
   readonly links = new Map<string, LinkInfo>();
   private readonly addresses = new Map<LinkInfo, string[]>();
   private routes: MemoryRoute[] = [];

@@ -15,7 +15,11 @@ import { KernelError } from '../../domain/errors';
 import { newAddress, newDefaultRoute } from './addressRouteMessages';
 import * as links from './linkMessages';
 import { NetlinkError, RtnlSocket } from './RtnlSocket';
-import { hostNetnsFile, openNetnsFile, resolveNetns } from '../resolveNetns';
+import type { NetnsInstance } from '../../domain/model';
+import { sameNetns } from '../../domain/netnsIdentity';
+import type { NetnsOpener } from '../NetnsOpener';
+import { replacedNetns } from '../netnsRefusals';
+import { hostNetnsFile } from '../resolveNetns';
 import { describeNetnsRef } from '../../domain/netnsIdentity';
 
 const ENODEV = 19;
@@ -78,17 +82,23 @@ export class NetlinkAttacher {
   /** @param hostNetns the named netns that is the driver's host; the agent's own when undefined */
   constructor(
     private readonly hostNetns: string | undefined,
+    private readonly namespaces: NetnsOpener,
     private readonly logger?: KernelLogger,
   ) {}
 
-  async attachEndpoint(o: AttachEndpointOptions): Promise<void> {
+  /** LinkDriver.attachEndpoint; the namespace is opened once, checked, and used for every step. */
+  async attachEndpoint(o: AttachEndpointOptions): Promise<NetnsInstance> {
     const action = attachAction(o);
     checkAttachOptions(action, o);
     const start = process.hrtime.bigint();
-    const netnsFd = openNetnsFile(resolveNetns(o.netns));
-    if (netnsFd === undefined) throw new KernelError(`cannot ${action}: no such netns`);
+    const opened = this.namespaces.open(o.netns);
+    if (opened === undefined) throw new KernelError(`cannot ${action}: no such netns`);
+    const { fd: netnsFd, instance } = opened;
     let inside: RtnlSocket | undefined;
     try {
+      if (o.netnsInstance && !sameNetns(o.netnsInstance, instance)) {
+        throw replacedNetns(o.netns);
+      }
       const host = this.hostSocket();
       const parentIndex = this.parentIndex(host, action, o.parent);
       // Made under tmpName, renamed inside: Linux 6.1 (the lab's) looks a new link's name up in the
@@ -105,6 +115,7 @@ export class NetlinkAttacher {
         { link: o.ifname, netns: describeNetnsRef(o.netns), alias: o.alias, ...timing },
         'attached endpoint',
       );
+      return instance;
     } catch (err) {
       throw kernelError(action, err);
     } finally {

@@ -18,12 +18,13 @@ import {
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
   NETLINK_ROUTE,
+  SO_NETNS_COOKIE,
   SO_RCVTIMEO,
   SOCK_CLOEXEC,
   SOCK_RAW,
   SOL_NETLINK,
   SOL_SOCKET,
-} from './libc';
+} from '../libc';
 import {
   encodeMessage,
   NLMSG_DONE,
@@ -173,6 +174,11 @@ export class RtnlSocket {
       throw new NetlinkError(errno, text === undefined ? libc().strerror(errno) : text.replace(/\.?$/, '.'));
     }
     return false;
+  }
+
+  /** The cookie of the netns the socket is in (SO_NETNS_COOKIE); undefined on a kernel before 5.14. */
+  netnsCookie(): string | undefined {
+    return libc().getsockoptU64(this.fd, SOL_SOCKET, SO_NETNS_COOKIE)?.toString();
   }
 
   close(): void {

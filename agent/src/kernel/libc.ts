@@ -1,7 +1,8 @@
 /**
- * The few libc calls rtnetlink needs, through koffi (an FFI with its binaries inside its npm package:
- * nothing is compiled at install). Node has no AF_NETLINK socket and no setns(); these are all it takes.
- * Loaded on first use, so that a platform without koffi's binary fails there, with a clear message.
+ * The few libc calls Node lacks, through koffi (an FFI with its binaries inside its npm package:
+ * nothing is compiled at install): an AF_NETLINK socket and setns() for rtnetlink, fstatfs() and
+ * ioctl() to tell a network namespace from any other file. Loaded on first use, so that a platform
+ * without koffi's binary fails there, with a clear message.
  */
 import type { KoffiFunction } from 'koffi';
 
@@ -12,14 +13,22 @@ export const NETLINK_ROUTE = 0;
 export const CLONE_NEWNET = 0x40000000;
 export const SOL_SOCKET = 1;
 export const SO_RCVTIMEO = 20;
+/** The cookie of the netns a socket was made in (Linux 5.14): a u64 never given twice in a boot. */
+export const SO_NETNS_COOKIE = 71;
 export const SOL_NETLINK = 270;
 export const NETLINK_CAP_ACK = 10;
 export const NETLINK_EXT_ACK = 11;
+/** statfs.f_type of the nsfs pseudo-filesystem, where namespace files live (linux/magic.h). */
+export const NSFS_MAGIC = 0x6e736673;
+/** ioctl: the type of namespace a nsfs file is (linux/nsfs.h: _IO(0xb7, 0x3)); CLONE_NEWNET for a netns. */
+export const NS_GET_NSTYPE = 0xb703;
 
 export interface Libc {
   setns(fd: number, nstype: number): number;
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  /** getsockopt(2) of a u64 option; undefined when the kernel refuses it (too old). */
+  getsockoptU64(fd: number, level: number, name: number): bigint | undefined;
   send(fd: number, buf: Buffer, length: number, flags: number): number;
   recv(fd: number, buf: Buffer, length: number, flags: number): number;
   /**
@@ -30,6 +39,10 @@ export interface Libc {
   sendAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
   recvAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
   close(fd: number): number;
+  /** fstatfs(2)'s f_type, or -1 (errno set) on failure. */
+  fsType(fd: number): number;
+  /** ioctl(2) without an argument. */
+  ioctl(fd: number, request: number): number;
   /** errno of the last call on this thread. */
   errno(): number;
   strerror(errno: number): string;
@@ -47,9 +60,12 @@ export function libc(): Libc {
   const setns = fn('int setns(int fd, int nstype)');
   const socket = fn('int socket(int domain, int type, int protocol)');
   const setsockopt = fn('int setsockopt(int fd, int level, int name, void *value, uint32_t length)');
+  const getsockopt = fn('int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *length)');
   const send = fn('intptr_t send(int fd, void *buf, size_t length, int flags)');
   const recv = fn('intptr_t recv(int fd, void *buf, size_t length, int flags)');
   const close = fn('int close(int fd)');
+  const fstatfs = fn('int fstatfs(int fd, void *buf)');
+  const ioctl = fn('int ioctl(int fd, unsigned long request, ...)');
   const onPool =
     (f: KoffiFunction) =>
     (...args: unknown[]): Promise<number> =>
@@ -61,11 +77,22 @@ export function libc(): Libc {
     setns: (fd, nstype) => setns(fd, nstype) as number,
     socket: (domain, type, protocol) => socket(domain, type, protocol) as number,
     setsockopt: (fd, level, name, value, length) => setsockopt(fd, level, name, value, length) as number,
+    getsockoptU64: (fd, level, name) => {
+      const value = Buffer.alloc(8);
+      const length = [8];
+      return getsockopt(fd, level, name, value, length) === 0 ? value.readBigUInt64LE(0) : undefined;
+    },
     send: (fd, buf, length, flags) => Number(send(fd, buf, length, flags)),
     recv: (fd, buf, length, flags) => Number(recv(fd, buf, length, flags)),
     sendAsync: onPool(send),
     recvAsync: onPool(recv),
     close: (fd) => close(fd) as number,
+    fsType: (fd) => {
+      // struct statfs: f_type, a long, comes first; 120 bytes in all on 64-bit Linux (256: room to spare).
+      const buf = Buffer.alloc(256);
+      return fstatfs(fd, buf) === 0 ? Number(buf.readBigInt64LE(0)) : -1;
+    },
+    ioctl: (fd, request) => ioctl(fd, request) as number,
     errno: () => koffi.errno(),
     strerror: (errnum) => strerror(errnum) as string,
   };
