@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AlreadyExistsError, NotFoundError, PreconditionError } from '../domain/errors';
 import { createdLinks, describeLinkOp } from '../domain/linkOps';
 import { endpointMark } from '../domain/marks';
+import { checkObjectName } from '../domain/names';
 import type { NetworkRecord, NetworkSpec } from '../domain/model';
 import { observeNetworkState } from '../domain/networkStatus';
 import { normalizeNetworkSpec, type NetworkInput } from '../domain/normalizeNetwork';
@@ -102,6 +103,7 @@ export class NetworkService {
 
   /** One network, with its status refreshed from the kernel. */
   async getNetwork(name: string): Promise<{ network: NetworkView; revision: number }> {
+    checkObjectName('name', name);
     return this.deps.mutex.run(async () => {
       const record = this.deps.state.getNetwork(name);
       if (!record) throw new NotFoundError(`network ${name} not found`);
@@ -125,6 +127,7 @@ export class NetworkService {
    * removed at the next start.
    */
   async deleteNetwork(name: string, force: boolean): Promise<{ revision: number }> {
+    checkObjectName('name', name);
     return this.deps.mutex.run(async () => {
       const { state, driver } = this.deps;
       const record = state.getNetwork(name);
