@@ -58,7 +58,7 @@ export class Store implements HostState {
   listEndpoints = (network?: string) => this.parts.endpoints.list(network);
   getEndpoint = (network: string, name: string) => this.parts.endpoints.get(network, name);
   endpointsInNetns = (ref: NetnsRef) => this.parts.endpoints.inNetns(ref);
-  countEndpoints = (network: string) => this.parts.endpoints.count(network);
+  countEndpoints = (network?: string) => this.parts.endpoints.count(network);
   leases = (network: string) => this.parts.leases.of(network);
   leaseHolder = (network: string, address: string) => this.parts.leases.holderOf(network, address);
   beginPending = (op: PendingOp) => this.parts.pending.beginPending(op);

@@ -27,7 +27,8 @@ export interface HostStateReads {
   getEndpoint(network: string, name: string): EndpointRecord | undefined;
   /** The endpoints in the container netns `ref` is, however each was written (see netnsIdentity). */
   endpointsInNetns(ref: NetnsRef): EndpointRecord[];
-  countEndpoints(network: string): number;
+  /** The endpoints of one network, or of the whole host. */
+  countEndpoints(network?: string): number;
   /** The addresses held in a network: address → holder ("endpoint c1"). */
   leases(network: string): Map<string, string>;
   /** Who holds one address of a network; undefined when it is free. */
