@@ -10,6 +10,7 @@ import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
 import { IpLinkMonitor } from './kernel/iproute2/IpLinkMonitor';
 import { LinuxDriver } from './kernel/LinuxDriver';
 import { Store } from './store/Store';
+import { DEFAULT_EVENT_RETENTION } from './domain/limits';
 
 /** What opening a host needs; see AgentOptions. */
 export interface OpenHostOptions {
@@ -19,6 +20,7 @@ export interface OpenHostOptions {
   driver?: LinkDriver;
   bootId?: string;
   eventRetention?: number;
+  eventRetentionBytes?: number;
   linkChanges?: LinkChangeSource;
 }
 
@@ -42,7 +44,7 @@ export interface OpenedHost {
 export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
   const { logger } = options;
   const state = Store.open(options.stateDir);
-  state.setRetention(options.eventRetention ?? 10_000);
+  state.setRetention(options.eventRetention ?? DEFAULT_EVENT_RETENTION, options.eventRetentionBytes);
   const driver = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
   try {
     const capabilities = await driver.probeCapabilities();

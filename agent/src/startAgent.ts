@@ -28,6 +28,10 @@ export interface AgentOptions {
   watchQueueCapacity?: number;
   /** Events the durable log keeps for Watch to replay (default 10000). */
   eventRetention?: number;
+  /** Bytes of events the durable log keeps (default DEFAULT_EVENT_RETENTION_BYTES). */
+  eventRetentionBytes?: number;
+  /** Watch streams open at once; one more is RESOURCE_EXHAUSTED (default DEFAULT_MAX_WATCHERS). */
+  maxWatchers?: number;
   /** The kernel's change notifications; default: `ip monitor` on the host netns, none with a custom driver. */
   linkChanges?: LinkChangeSource;
 }
@@ -55,6 +59,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     checkIntervalMs: options.checkIntervalMs ?? 5000,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     watchQueueCapacity: options.watchQueueCapacity ?? 1000,
+    maxWatchers: options.maxWatchers,
   });
   let serving;
   try {

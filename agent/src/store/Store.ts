@@ -45,9 +45,9 @@ export class Store implements HostState {
     this.db.close();
   }
 
-  /** Sets how many of the latest events the log keeps (at least 1). */
-  setRetention(events: number): void {
-    this.parts.events.setRetention(events);
+  /** Sets how many of the latest events, and how many bytes of them, the log keeps (at least 1 event). */
+  setRetention(events: number, bytes?: number): void {
+    this.parts.events.setRetention(events, bytes);
   }
 
   hostId = () => this.parts.meta.hostId();
@@ -64,7 +64,8 @@ export class Store implements HostState {
   beginPending = (op: PendingOp) => this.parts.pending.beginPending(op);
   endPending = (id: number) => this.parts.pending.endPending(id);
   pendingOps = () => this.parts.pending.pendingOps();
-  eventsAfter = (revision: number, limit?: number) => this.parts.events.eventsAfter(revision, limit);
+  eventsAfter = (revision: number, limit?: number, maxBytes?: number) =>
+    this.parts.events.eventsAfter(revision, limit, maxBytes);
   oldestRetainedRevision = () => this.parts.events.oldestRetainedRevision();
   subscribe = (listener: (events: ChangeEvent[]) => void) => this.feed.subscribe(listener);
 

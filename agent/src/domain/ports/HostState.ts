@@ -49,8 +49,11 @@ export interface PendingJournal {
 
 /** The event log, and the events of each commit as it happens. */
 export interface EventFeed {
-  /** Events after `revision`, oldest first, at most `limit`. */
-  eventsAfter(revision: number, limit?: number): ChangeEvent[];
+  /**
+   * Events after `revision`, oldest first: at most `limit`, and at most `maxBytes` of stored events
+   * (the first event whatever its size).
+   */
+  eventsAfter(revision: number, limit?: number, maxBytes?: number): ChangeEvent[];
   /** The oldest revision still in the log; revision()+1 when the log is empty. */
   oldestRetainedRevision(): number;
   /**
