@@ -21,6 +21,7 @@ export interface OpenHostOptions {
   bootId?: string;
   eventRetention?: number;
   eventRetentionBytes?: number;
+  stateMinFreeBytes?: number;
   linkChanges?: LinkChangeSource;
 }
 
@@ -43,7 +44,7 @@ export interface OpenedHost {
  */
 export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
   const { logger } = options;
-  const state = Store.open(options.stateDir);
+  const state = Store.open(options.stateDir, { minFreeBytes: options.stateMinFreeBytes });
   state.setRetention(options.eventRetention ?? DEFAULT_EVENT_RETENTION, options.eventRetentionBytes);
   const driver = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
   try {

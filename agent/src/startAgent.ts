@@ -32,6 +32,8 @@ export interface AgentOptions {
   eventRetentionBytes?: number;
   /** Watch streams open at once; one more is RESOURCE_EXHAUSTED (default DEFAULT_MAX_WATCHERS). */
   maxWatchers?: number;
+  /** Free bytes the state dir must have for a mutation (default MIN_FREE_STATE_BYTES; tests lower it). */
+  stateMinFreeBytes?: number;
   /** The kernel's change notifications; default: `ip monitor` on the host netns, none with a custom driver. */
   linkChanges?: LinkChangeSource;
 }

@@ -46,15 +46,21 @@ export class EndpointService {
     );
     if (!('release' in reserved)) return reserved;
     const { spec, tmpName } = reserved;
-    const pending = this.deps.state.beginPending({
-      kind: 'endpoint',
-      network: spec.network,
-      name: spec.name,
-      netns: spec.netns,
-      netnsRef: spec.netnsRef,
-      ifname: spec.ifname,
-      tmpName,
-    });
+    let pending: number;
+    try {
+      pending = this.deps.state.beginPending({
+        kind: 'endpoint',
+        network: spec.network,
+        name: spec.name,
+        netns: spec.netns,
+        netnsRef: spec.netnsRef,
+        ifname: spec.ifname,
+        tmpName,
+      });
+    } catch (err) {
+      reserved.release(); // refused before any work (a full state disk): nothing stays held
+      throw err;
+    }
     try {
       await this.attach(reserved);
     } catch (err) {

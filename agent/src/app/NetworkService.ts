@@ -12,6 +12,7 @@ import type { KernelCapabilities, LinkDriver, LinkInfo } from '../domain/ports/L
 import { diffSpecFields } from '../domain/specDiff';
 import { faultPoint } from '../faultPoint';
 import { applyLinkOps } from './applyLinkOps';
+import { recordUnlessFull } from './recordUnlessFull';
 import type { Mutex } from './Mutex';
 
 /** A network as callers see it: its record and the number of endpoints on it. */
@@ -174,8 +175,14 @@ export class NetworkService {
       const observed = observeNetworkState(record.status.parentLink, link, lower);
       if (observed.state === record.status.state && observed.message === record.status.message) return record;
       const updated: NetworkRecord = { spec: record.spec, status: { ...record.status, ...observed } };
-      const stored = this.deps.state.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message));
-      this.log(record.spec.name).info(
+      const log = this.log(record.spec.name);
+      const stored = recordUnlessFull(
+        log,
+        'network status',
+        () => this.deps.state.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message)),
+        () => updated,
+      );
+      log.info(
         { revision: stored.status.revision, state: observed.state },
         observed.message || 'network ready again',
       );
