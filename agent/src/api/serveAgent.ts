@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
 import type { HostServices } from '../app/createHostServices';
 import { createAgentServiceImpl } from './agentServiceImpl';
+import { CHANNEL_LIMITS } from './channelLimits';
 import { errorStatusMiddleware } from './errorStatus';
+import { guardDecoding } from './guardDecoding';
 import { listenOn, shutdownWithin } from './listenOn';
 import type { ListenAddress } from './listenAddress';
 import { reflectionServices } from './reflection';
+import { requestChecksMiddleware } from './requestChecksMiddleware';
 import { streamTerminator } from './streamTerminator';
 
 /** A server answering on its address. */
@@ -22,8 +25,9 @@ export interface ServingAgent {
 }
 
 /**
- * Serves a host's services: AgentService, grpc.health.v1 and reflection, every call through the one
- * error-to-status mapping and the stream terminator.
+ * Serves a host's services: AgentService, grpc.health.v1 and reflection, within the transport's
+ * bounds (CHANNEL_LIMITS), every call through the one error-to-status mapping, the request checks
+ * (decoded, printable, bounded text) and the stream terminator.
  */
 export async function serveAgent(
   services: HostServices,
@@ -32,8 +36,11 @@ export async function serveAgent(
 ): Promise<ServingAgent> {
   const health = HealthState();
   const terminator = streamTerminator();
-  const server = createServer().use(errorStatusMiddleware(logger)).use(terminator.middleware);
-  server.add(AgentServiceDefinition, createAgentServiceImpl(services));
+  const server = createServer(CHANNEL_LIMITS)
+    .use(errorStatusMiddleware(logger))
+    .use(requestChecksMiddleware)
+    .use(terminator.middleware);
+  server.add(guardDecoding(AgentServiceDefinition), createAgentServiceImpl(services));
   server.add(HealthDefinition, HealthServiceImpl(health));
   const reflected = [AgentServiceDefinition.fullName, 'grpc.health.v1.Health'];
   for (const { definition, impl } of reflectionServices(reflected)) server.add(definition, impl);
