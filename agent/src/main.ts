@@ -61,6 +61,11 @@ async function main(): Promise<void> {
   const eventRetentionBytes = whole('--event-retention-bytes', opts.eventRetentionBytes, 0);
   const maxWatchers = whole('--max-watchers', opts.maxWatchers, 1);
   const logger = pino({ name: 'mvnet-agent', level: opts.logLevel });
+  // A promise nobody awaited failed: a bug, logged, but the host's networks stay served (Node's
+  // default would end the process, and with it every watch and the periodic checks).
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled promise rejection (a bug): the agent goes on'),
+  );
   let agent;
   try {
     agent = await startAgent({
