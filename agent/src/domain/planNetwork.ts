@@ -4,14 +4,17 @@ import { parsePrefix, prefixesOverlap } from './ip';
 import type { LinkOp } from './linkOps';
 import { hostRoute, hostShimAddresses } from './ipam';
 import { dummyLinkName, isMvnetMark, markFor, shimLinkName } from './marks';
-import type { NetworkRecord, NetworkSpec } from './model';
+import type { HostAddressing, NetworkRecord, NetworkSpec } from './model';
+import { hostClaims } from './hostClaims';
 import { splitSubInterface } from './normalizeNetwork';
 
-/** What the host offers a plan: its links, its kernel, and the networks already on it. */
+/** What the host offers a plan: its links, its kernel, its own addressing, and the networks already on it. */
 export interface HostView {
   links: ReadonlyMap<string, LinkInfo>;
   capabilities: KernelCapabilities;
   networks: readonly NetworkRecord[];
+  /** The host's addresses and routes; none known when absent. */
+  addressing?: HostAddressing;
 }
 
 /** The kernel changes a new network needs, and the facts its status records. */
@@ -36,6 +39,7 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
   checkSubnetOverlaps(spec, host.networks);
   const parent = planParentLink(spec, host);
   checkPassthru(spec, parent.parentLink, host.networks);
+  if (spec.mode === 'passthru' && host.addressing) checkHostKeepsItsLink(parent.parentLink, host.addressing);
   const existing = host.links.get(parent.parentLink);
   const promiscuousSetByAgent =
     spec.promiscuous &&
@@ -46,7 +50,9 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
     ops.push({ op: 'setPromiscuous', name: parent.parentLink, on: true });
   if (!spec.hostAccess) return { ...parent, promiscuousSetByAgent, ops };
   const hostLink = shimLinkName(spec.name);
-  const hostAddresses = hostShimAddresses(spec);
+  const shims = new Set(host.networks.flatMap((n) => (n.status.hostLink ? [n.status.hostLink] : [])));
+  const claims = host.addressing && hostClaims(spec, host.addressing, shims);
+  const hostAddresses = hostShimAddresses(spec, claims);
   ops.push(...planShim(spec.name, hostLink, parent.parentLink, hostAddresses));
   return { ...parent, promiscuousSetByAgent, hostLink, hostAddresses, ops };
 }
@@ -167,6 +173,21 @@ function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {
   if (spec.mtu > parent.mtu) {
     throw new PreconditionError(
       `mtu ${spec.mtu} is above the MTU ${parent.mtu} of parent ${parent.name}: use at most ${parent.mtu}`,
+    );
+  }
+}
+
+/**
+ * A passthru macvlan takes its parent over: the host's own traffic on it stops. A parent that carries
+ * the host's addresses, or its default route, would cut the host off its network: refused.
+ */
+function checkHostKeepsItsLink(parentLink: string, addressing: HostAddressing): void {
+  const address = addressing.addresses.find((a) => a.dev === parentLink);
+  const route = addressing.routes.find((r) => r.dev === parentLink && r.destination === 'default');
+  const held = address ? `the host's address ${address.cidr}` : route && `the host's default route`;
+  if (held) {
+    throw new PreconditionError(
+      `parent ${parentLink} carries ${held}: a passthru network would take the link from the host and cut it off; use another parent, or another mode`,
     );
   }
 }

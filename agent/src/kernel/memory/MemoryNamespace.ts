@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { NetnsInstance } from '../../domain/model';
+import type { HostAddressing, NetnsInstance } from '../../domain/model';
 import { LinkInfo } from '../../domain/ports/LinkDriver';
 import * as refusals from './kernelRefusals';
 
@@ -107,6 +107,24 @@ export class MemoryNamespace {
     const same = (r: MemoryRoute) => r.family === route.family && r.destination === route.destination;
     if (!replace && this.routes.some(same)) throw refusals.refuse(action, refusals.EEXIST);
     this.routes = [...this.routes.filter((r) => !same(r)), { ...route, dev }];
+  }
+
+  /** The link of the route to a destination of a family, when there is one. */
+  routeDevOf(family: 4 | 6, destination: string): string | undefined {
+    return this.routes.find((r) => r.family === family && r.destination === destination)?.dev.name;
+  }
+
+  /** The namespace's addresses and routes, as `ip addr` and `ip route` of the main table give them. */
+  addressing(): HostAddressing {
+    const addresses = [...this.links.values()].flatMap((link) =>
+      (this.addresses.get(link) ?? []).map((cidr) => ({ dev: link.name, cidr })),
+    );
+    const routes = this.routes.map((r) => ({
+      destination: r.destination,
+      dev: r.dev.name,
+      ...(r.gateway ? { gateway: r.gateway } : {}),
+    }));
+    return { addresses, routes };
   }
 
   /** `ip route del DESTINATION dev DEV`; returns whether there was such a route. */
