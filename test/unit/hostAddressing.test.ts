@@ -1,8 +1,13 @@
 import { EndpointService } from '../../agent/src/app/EndpointService';
-import { Mutex } from '../../agent/src/app/Mutex';
 import { PreconditionError } from '../../agent/src/domain/errors';
 import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
-import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost } from '../support/memoryHost';
+import {
+  endpointInput,
+  makeMemoryHost,
+  networkInput,
+  subnet24,
+  type MemoryHost,
+} from '../support/memoryHost';
 
 /**
  * The host's own addresses and routes are not the client's (issue 11 §1.4): an endpoint never takes an
@@ -12,16 +17,7 @@ import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost }
 describe("the host's own addressing", () => {
   let host: MemoryHost;
   let endpoints: EndpointService;
-  const input = (overrides: Partial<EndpointInput> = {}): EndpointInput => ({
-    name: 'web',
-    network: 'mvnet',
-    netns: 'c1',
-    ifname: '',
-    ipv4Address: '',
-    ipv6Address: '',
-    macAddress: '',
-    ...overrides,
-  });
+  const input = (overrides: Partial<EndpointInput> = {}) => endpointInput({ name: 'web', ...overrides });
 
   beforeEach(async () => {
     host = await makeMemoryHost({
@@ -34,12 +30,7 @@ describe("the host's own addressing", () => {
     await host.driver.addAddress('eth0', '192.168.0.2/24');
     await host.driver.addAddress('eth1', '10.9.0.2/24');
     await host.driver.addRoute('192.168.0.128/25', 'eth1');
-    endpoints = new EndpointService({
-      state: host.store,
-      driver: host.driver,
-      logger: silentLogger,
-      mutex: new Mutex(),
-    });
+    endpoints = host.endpoints;
   });
   afterEach(() => host.close());
 
