@@ -3,8 +3,10 @@
 // ESLint's and typescript-eslint's recommended rules, and the layering of DESIGN.md with
 // no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`):
 // - execa, child_process and koffi (system calls) only in agent/src/kernel/ (the one seam to the
-//   kernel), and in test/ and bench/, which spawn agents, CLIs and `ip` themselves;
-// - agent/src/domain/ is pure: no generated proto code, no execa, no gRPC runtime.
+//   kernel), and in test/, bench/ and tools/, which spawn agents, CLIs, `ip` and the lab themselves;
+// - agent/src/domain/ is pure: no generated proto code, no execa, no gRPC runtime;
+// - bench/ and tools/ (support code) use no agent internals: they run the agent from dist/ and talk
+//   to it through the SDK or the generated client.
 // In flat config a later block replaces a rule's options instead of merging them, so every block that
 // sets the rule lists all the restrictions that apply to its files.
 const js = require('@eslint/js');
@@ -45,10 +47,18 @@ const domainPatterns = [
   { group: ['nice-grpc-*', '@grpc/*'], message: grpcRuntime },
 ];
 
+const supportPatterns = [
+  {
+    group: ['**/agent/src/**', '**/agent/src'],
+    message:
+      'bench/ and tools/ use no agent internals: they run the agent from dist/ and talk to it over gRPC.',
+  },
+];
+
 module.exports = defineConfig([
   globalIgnores(['dist/', 'proto/gen/', 'node_modules/', 'coverage/', '.lab-state/']),
   {
-    files: ['agent/src/**/*.ts', 'client/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['agent/src/**/*.ts', 'client/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': [
@@ -66,9 +76,15 @@ module.exports = defineConfig([
     },
   },
   {
-    files: ['agent/src/kernel/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['agent/src/kernel/**/*.ts', 'test/**/*.ts'],
     rules: {
       [restrictedImports]: 'off',
+    },
+  },
+  {
+    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      [restrictedImports]: ['error', { patterns: supportPatterns }],
     },
   },
   {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../agent/src/kernel/isAlive';
+import { isProcessAlive } from '../tools/processGroup';
 
 const LOCK_FILE = '/run/mvnet-bench.lock';
 
@@ -48,7 +48,7 @@ function endLeftOverAgent(pid: number, hostNetns: string): boolean {
 export function claimBenchLock(hostNetns: string): string[] {
   const found: string[] = [];
   const held = readLock();
-  if (held && held.benchPid !== process.pid && isAlive(held.benchPid)) {
+  if (held && held.benchPid !== process.pid && isProcessAlive(held.benchPid)) {
     throw new Error(`another benchmark (pid ${held.benchPid}) is running; ${LOCK_FILE} is its lock`);
   }
   if (held?.agentPid && endLeftOverAgent(held.agentPid, hostNetns)) {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Iproute2Driver } from '../../agent/src/kernel/Iproute2Driver';
 import { KernelCapabilities, NetnsRef } from '../../agent/src/kernel/LinkDriver';
-import { addNetns, addVethPair, deleteNetns, runIn } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns, runIn } from '../../tools/netns';
 import { resolveNetns } from '../../agent/src/kernel/netnsRef';
 import { addressesOf, parseLinks } from '../../agent/src/kernel/parseLinks';
 import { kernelErrorFrom, runCommand } from '../../agent/src/kernel/runCommand';

@@ -5,7 +5,7 @@
 import { IpBatch } from '../../agent/src/kernel/IpBatch';
 import { KernelError } from '../../agent/src/kernel/LinkDriver';
 import { runCommand } from '../../agent/src/kernel/runCommand';
-import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns } from '../../tools/netns';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 
 describe('IpBatch', () => {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, labFilesDir, labStateRoot } from './labPaths';
 import { readInnerJestReport, type InnerJestReport } from './readInnerJestReport';
-import { isProcessAlive } from './processGroup';
+import { isProcessAlive } from '../../tools/processGroup';
 import { isStateDirInUse } from './stateDirLock';
 
 export interface JestInLabOptions {

@@ -16,7 +16,7 @@ import {
   HealthDefinition,
 } from '../../../proto/gen/grpc/health/v1/health';
 import { findRepoRoot } from '../labPaths';
-import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from '../processGroup';
+import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from '../../../tools/processGroup';
 import { formatAgentLogLine } from './formatAgentLogLine';
 import { clock, type LabLog } from './LabLog';
 import { hostNames, hostNetns, mgmtAddress, type TopologySpec } from './topology';

@@ -1,10 +1,11 @@
 /**
- * Process groups, the unit in which a lab instance is stopped: linux.uml forks a host process per
- * address space inside the lab, and only a signal to the whole group reaches them all.
+ * Processes and process groups. A group is the unit in which an agent or a lab instance is stopped:
+ * the agent starts `ip` helpers, linux.uml forks a host process per address space inside the lab,
+ * and only a signal to the whole group reaches them all.
  */
 import fs from 'node:fs';
 
-/** True while the process exists. */
+/** True while the process exists (signal 0 reaches it, or it is there but not ours to signal). */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
