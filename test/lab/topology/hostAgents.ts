@@ -15,7 +15,7 @@ import {
   HealthCheckResponse_ServingStatus,
   HealthDefinition,
 } from '../../../proto/gen/grpc/health/v1/health';
-import { findRepoRoot } from '../labPaths';
+import { findRepoRoot } from '../../../tools/findRepoRoot';
 import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from '../../../tools/processGroup';
 import { formatAgentLogLine } from './formatAgentLogLine';
 import { clock, type LabLog } from './LabLog';

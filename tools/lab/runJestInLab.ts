@@ -9,9 +9,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, labFilesDir, labStateRoot } from './labPaths';
+import { findRepoRoot } from '../findRepoRoot';
+import { labFilesDir, labStateRoot, labTestsDir } from './labPaths';
 import { readInnerJestReport, type InnerJestReport } from './readInnerJestReport';
-import { isProcessAlive } from '../../tools/processGroup';
+import { isProcessAlive } from '../processGroup';
 import { isStateDirInUse } from './stateDirLock';
 
 export interface JestInLabOptions {
@@ -69,10 +70,10 @@ export function freshLabTestStateDir(file: string): string {
   return stateDir;
 }
 
-/** Boots a lab instance, runs jest on `file` (relative to test/lab/ or absolute) in it, reads the report. */
+/** Boots a lab instance, runs jest on `file` (relative to test/lab/, or absolute) in it, reads the report. */
 export function runJestInLab(file: string, options: JestInLabOptions = {}): JestInLabOutcome {
   const repo = findRepoRoot();
-  const testFile = path.resolve(repo, 'test/lab', file);
+  const testFile = path.resolve(labTestsDir(), file);
   const stateDir = options.stateDir ?? freshLabTestStateDir(testFile);
   const files = labFilesDir(stateDir);
   const jestReport = path.join(files, 'jest-report.json');
@@ -83,11 +84,11 @@ export function runJestInLab(file: string, options: JestInLabOptions = {}): Jest
   const timeoutMs = options.timeoutMs ?? 240_000;
   const jest = [
     ...['/usr/bin/node', path.join(repo, 'node_modules/jest/bin/jest.js')],
-    ...['--config', path.join(repo, 'test/lab/jest.lab.config.js'), '--ci', '--runInBand'],
+    ...['--config', path.join(repo, 'tools/lab/jest.lab.config.js'), '--ci', '--runInBand'],
     ...['--json', `--outputFile=${jestReport}`, testFile],
   ];
   const lab = [
-    ...['-r', path.join(repo, 'test/lab/registerTypeScript.js'), path.join(repo, 'test/lab/lab.ts')],
+    ...['-r', path.join(repo, 'tools/lab/registerTypeScript.js'), path.join(repo, 'tools/lab/lab.ts')],
     ...['--state-dir', stateDir, '--timeout-ms', String(timeoutMs), '--result-json', labResult],
     // If this jest worker dies while it waits, the instance goes with it.
     ...['--owner-pid', String(process.pid)],

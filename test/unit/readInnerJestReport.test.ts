@@ -1,6 +1,6 @@
 // Reading jest's JSON report of an inner run: tests with their blocks and statuses, and a suite that
 // failed outside its tests. Runs on this machine (no lab needed).
-import { readInnerJestReport } from './readInnerJestReport';
+import { readInnerJestReport } from '../../tools/lab/readInnerJestReport';
 
 const FILE = '/repo/test/lab/x.labtest.ts';
 

@@ -1,6 +1,6 @@
 // A require hook that lets plain `node` load the lab's TypeScript without a build:
-//   node -r ./test/lab/registerTypeScript.js test/lab/lab.ts -- ip -d link
-// describeInLab.ts uses it to run the lab CLI in a child process. Transpile only (like ts-jest with
+//   node -r ./tools/lab/registerTypeScript.js tools/lab/lab.ts -- ip -d link
+// runJestInLab.ts uses it to run the lab CLI in a child process. Transpile only (like ts-jest with
 // isolatedModules): types are checked by `tsc --noEmit` in `npm run lint`.
 const fs = require('node:fs');
 const ts = require('typescript');

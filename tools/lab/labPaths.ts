@@ -1,18 +1,10 @@
 /**
- * Where the lab's pieces are. The runner is loaded from test/lab/ (ts-jest, or the TypeScript hook of
- * registerTypeScript.js) or from dist/test/lab/ (after a build); the shell scripts it boots exist only
- * in the source tree, so every path is taken from the repository root, found by walking up.
+ * Where the lab's pieces are. The runner is loaded from tools/lab/ (ts-jest, or the TypeScript hook
+ * of registerTypeScript.js) or from dist/tools/lab/ (after a build); the shell scripts it boots and
+ * the lab tests exist only in the source tree, so every path is taken from the repository root.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-
-/** The repository root: the nearest directory above this file with a package.json. */
-export function findRepoRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
+import { findRepoRoot } from '../findRepoRoot';
 
 /** The user-mode Linux kernel (Debian's user-mode-linux). MVNET_LAB_UML overrides it (tests do). */
 export function umlBinary(): string {
@@ -27,12 +19,12 @@ export const UML_UMID = 'lab';
 
 /** PID 1 inside the lab. */
 export function labInitScript(): string {
-  return path.join(findRepoRoot(), 'test/lab/init.sh');
+  return path.join(findRepoRoot(), 'tools/lab/init.sh');
 }
 
 /** The host-side wrapper that starts linux.uml and kills its process group if the runner dies. */
 export function labLauncherScript(): string {
-  return path.join(findRepoRoot(), 'test/lab/launch.sh');
+  return path.join(findRepoRoot(), 'tools/lab/launch.sh');
 }
 
 /**
@@ -50,6 +42,14 @@ export function isWithin(dir: string, parent: string): boolean {
 /** The private directory of the lab (LAB_PRIVATE_DIRS) that `dir` is or lies under, if any. */
 export function privateDirOf(dir: string): string | undefined {
   return LAB_PRIVATE_DIRS.find((p) => isWithin(dir, p));
+}
+
+/**
+ * Where the lab tests are: `*.labtest.ts` files, which jest.lab.config.js runs inside the lab, and the
+ * outer `*.test.ts` files of the `lab` jest project (describeInLab).
+ */
+export function labTestsDir(): string {
+  return path.join(findRepoRoot(), 'test/lab');
 }
 
 /** Where state dirs go by default: `<repo>/.lab-state/` (gitignored). */

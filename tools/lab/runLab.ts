@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bootInstance, type BootOutcome } from './bootInstance';
 import { LabError } from './LabError';
+import { findRepoRoot } from '../findRepoRoot';
 import {
-  findRepoRoot,
   isWithin,
   LAB_PRIVATE_DIRS,
   labFilesDir,

@@ -21,7 +21,7 @@ export function renderCommandScript(
   cwd?: string,
 ): string {
   if (command.length === 0) throw new Error('runInLab: command is empty');
-  const lines = ['# Written by test/lab/runLab.ts; run by test/lab/init.sh inside the lab.', 'set -e'];
+  const lines = ['# Written by tools/lab/runLab.ts; run by tools/lab/init.sh inside the lab.', 'set -e'];
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_NAME.test(name))
       throw new Error(`runInLab: invalid environment variable name ${JSON.stringify(name)}`);

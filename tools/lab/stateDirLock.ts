@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { labFilesDir, UML_UMID } from './labPaths';
-import { isProcessAlive } from '../../tools/processGroup';
+import { isProcessAlive } from '../processGroup';
 
 function lockFile(stateDir: string): string {
   return path.join(labFilesDir(stateDir), 'lock');

@@ -1,11 +1,11 @@
 /**
- * `lab`: runs one command in a lab instance (user-mode Linux with 802.1q, dummy, bonding), or one
- * scenario of the multi-host lab (see runScenario.ts and SCENARIOS.md).
+ * `lab` (`npm run lab`): runs one command in a lab instance (user-mode Linux with 802.1q, dummy,
+ * bonding), or one scenario of the multi-host lab (test/lab/runScenario.ts, test/lab/SCENARIOS.md).
  *
- *   node dist/test/lab/lab.js [options] -- COMMAND [ARGS...]              (after a build)
- *   node -r ./test/lab/registerTypeScript.js test/lab/lab.ts [options] -- COMMAND [ARGS...]
- *   node dist/test/lab/lab.js SCENARIO [--timeout-ms N] [--mem-mb N]      (npm run lab -- SCENARIO)
- *   node dist/test/lab/lab.js --list                                      (the scenarios)
+ *   node dist/tools/lab/lab.js [options] -- COMMAND [ARGS...]             (after a build)
+ *   node -r ./tools/lab/registerTypeScript.js tools/lab/lab.ts [options] -- COMMAND [ARGS...]
+ *   node dist/tools/lab/lab.js SCENARIO [--timeout-ms N] [--mem-mb N]     (npm run lab -- SCENARIO)
+ *   node dist/tools/lab/lab.js --list                                     (the scenarios)
  *
  * Options: --state-dir DIR (default .lab-state/cli; the same dir again is a reboot), --timeout-ms N
  * (default 600000), --mem-mb N, --env NAME=VALUE (repeatable), --show-boot (print the kernel's boot
@@ -78,9 +78,10 @@ function parseArgs(argv: string[]): CliOptions {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (isScenarioCommand(argv)) {
-    // Loaded only here: the SDK and the scenarios are not needed to run a command (describeInLab
-    // loads this file through the TypeScript hook, which transpiles whatever it imports).
-    const { runScenarioCommand } = await import('./runScenario');
+    // The scenarios are tests, and live with them in test/lab/. Loaded only here: the SDK and the
+    // scenarios are not needed to run a command (runJestInLab loads this file through the TypeScript
+    // hook, which transpiles whatever it imports).
+    const { runScenarioCommand } = await import('../../test/lab/runScenario');
     process.exitCode = await runScenarioCommand(argv);
     return;
   }

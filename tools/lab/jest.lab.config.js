@@ -1,8 +1,9 @@
 // Jest config for the tests that run INSIDE a lab instance (user-mode Linux): test/lab/**/*.labtest.ts.
-// describeInLab.ts boots an instance and runs jest with this config there; an outer test file
-// (test/lab/*.test.ts, the "lab" project of jest.config.js) turns the results into its own tests.
-// Run by hand:  node dist/test/lab/lab.js -- /usr/bin/node node_modules/jest/bin/jest.js \
-//                 --config test/lab/jest.lab.config.js test/lab/kernel.labtest.ts
+// runJestInLab.ts boots an instance and runs jest with this config there; an outer test file
+// (test/lab/*.test.ts, the "lab" project of jest.config.js, through describeInLab) turns the results
+// into its own tests.
+// Run by hand:  node dist/tools/lab/lab.js -- /usr/bin/node node_modules/jest/bin/jest.js \
+//                 --config tools/lab/jest.lab.config.js test/lab/kernel.labtest.ts
 // No globalSetup: the lab's kernel is new at every boot, there is nothing left over to clean.
 const path = require('node:path');
 

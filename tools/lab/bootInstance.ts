@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { killProcessGroup, killProcessGroupsAndWait } from '../../tools/processGroup';
+import { killProcessGroup, killProcessGroupsAndWait } from '../processGroup';
 
 /** init.sh prints this on the console once the lab is ready and the command starts. */
 const BOOTED_MARKER = /^mvnet-lab: booted\b/m;
