@@ -1,10 +1,5 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import readline from 'node:readline';
-
-/** dist/bench/ → dist/agent/src/main.js: the agent as `npm run build` made it. */
-const AGENT_MAIN = path.join(__dirname, '../agent/src/main.js');
+import { AgentProcess } from '../tools/AgentProcess';
 
 /** The agent's own account of one attach's kernel work (its `attached endpoint` log line). */
 export interface KernelAttachTiming {
@@ -30,70 +25,41 @@ export interface StartBenchAgentOptions {
   logFile?: string;
 }
 
-function parseLogLine(line: string): Record<string, unknown> {
-  try {
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return {}; // not pino's: nothing the benchmark reads
-  }
-}
-
-/** The agent's process: started in its own group, stopped with SIGTERM (SIGKILL to the group after 5 s). */
-function spawnAgentProcess(o: StartBenchAgentOptions) {
-  const argv = [AGENT_MAIN, '--listen', '127.0.0.1:0', '--state-dir', o.stateDir, '--netns', o.hostNetns];
-  const child = spawn(process.execPath, [...argv, '--log-level', o.logLevel], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  const stop = async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(killGroup, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { child, exited, killGroup, stop, stderr: () => stderr.trim() };
-}
-
 /**
  * Starts `mvnet-agent --listen 127.0.0.1:0 --netns HOST` in its own process group (a Ctrl-C at the
- * terminal reaches the benchmark, which stops the agent itself) and resolves once it serves.
+ * terminal reaches the benchmark, which stops the agent itself: SIGTERM, SIGKILL to the group after
+ * 5 s) and resolves once it serves.
  */
-export function startBenchAgent(o: StartBenchAgentOptions): Promise<BenchAgent> {
-  const agent = spawnAgentProcess(o);
+export async function startBenchAgent(o: StartBenchAgentOptions): Promise<BenchAgent> {
   const log = o.logFile ? fs.createWriteStream(o.logFile) : undefined;
   const kernelTimings = new Map<string, KernelAttachTiming>();
-  const stop = () => agent.stop().finally(() => log?.end());
-  return new Promise((resolve, reject) => {
-    let serving = false;
-    const timer = setTimeout(() => fail('did not serve within 20 s'), 20_000);
-    const fail = (why: string) => {
-      if (serving) return;
-      clearTimeout(timer);
-      agent.killGroup();
-      reject(new Error(`mvnet-agent ${why}: ${agent.stderr()}`));
-    };
-    void agent.exited.then(() => fail('exited before serving'));
-    readline.createInterface({ input: agent.child.stdout }).on('line', (line) => {
-      log?.write(`${line}\n`);
-      const entry = parseLogLine(line);
-      if (entry.msg === 'attached endpoint') {
+  try {
+    const agent = await AgentProcess.start({
+      args: [
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        o.stateDir,
+        '--netns',
+        o.hostNetns,
+        '--log-level',
+        o.logLevel,
+      ],
+      keepLogs: false,
+      onLine: (line, entry) => {
+        log?.write(`${line}\n`);
+        if (entry?.msg !== 'attached endpoint') return;
         const { hostMs, totalMs } = entry as unknown as KernelAttachTiming;
         kernelTimings.set(String(entry.netns), { hostMs, totalMs });
-      }
-      if (entry.msg !== 'serving' || serving) return;
-      serving = true;
-      clearTimeout(timer);
-      resolve({ address: String(entry.address), pid: agent.child.pid!, kernelTimings, stop });
+      },
     });
-  });
+    const stop = async () => {
+      await agent.stop(5000);
+      log?.end();
+    };
+    return { address: agent.address, pid: agent.pid, kernelTimings, stop };
+  } catch (err) {
+    log?.end();
+    throw err;
+  }
 }
