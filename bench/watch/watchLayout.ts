@@ -1,8 +1,9 @@
 /**
  * The Watch benchmark's namespaces and addresses. Its prefix differs from the attach benchmark's
- * (`mvb-`), so that neither ever removes the other's namespaces; both share one lock (benchLock.ts),
- * so that they never run at once and time each other's load.
+ * (`mvb-`), so that neither ever removes the other's namespaces; both share one lock
+ * (shared/benchLock.ts), so that they never run at once and time each other's load.
  */
+import type { SwitchedHost } from '../shared/benchNamespaces';
 
 /** Every namespace the Watch benchmark makes starts with this; all are removed at start and end. */
 export const WATCH_NETNS_PREFIX = 'mvbw-';
@@ -16,6 +17,14 @@ export const WATCH_CONTAINER_NETNS = `${WATCH_NETNS_PREFIX}c1`;
 export const WATCH_SUBNET = '10.89.0.0/16';
 export const WATCH_GATEWAY = '10.89.0.1';
 export const WATCH_PREFIX_LENGTH = 16;
+
+/** The host and its switch, as shared/benchNamespaces.ts builds them. */
+export const WATCH_HOST: SwitchedHost = {
+  host: WATCH_HOST_NETNS,
+  switch: WATCH_SWITCH_NETNS,
+  gateway: WATCH_GATEWAY,
+  prefixLength: WATCH_PREFIX_LENGTH,
+};
 
 /** Part 1's network and its endpoint (named after the container, as the SDK does). */
 export const DRIFT_NETWORK = 'watchbench';

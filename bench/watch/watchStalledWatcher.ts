@@ -1,7 +1,7 @@
 import { ClientError, createClient, Status, type Channel } from 'nice-grpc';
-import { AgentServiceDefinition, type WatchResponse } from '../proto/gen/mvnet/v1/agent_service';
-import { EventType } from '../proto/gen/mvnet/v1/watch';
-import { openOwnChannel } from './watchAgent';
+import { AgentServiceDefinition, type WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import { EventType } from '../../proto/gen/mvnet/v1/watch';
+import { openOwnChannel } from './openOwnChannel';
 
 /** What became of a stalled watcher, learnt by reading its stream again at the end. */
 export interface StalledOutcome {

@@ -7,7 +7,7 @@
  * where it stalled and how the agent ended it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MacvlanMode } from '../proto/gen/mvnet/v1/network';
+import { MacvlanMode } from '../../proto/gen/mvnet/v1/network';
 import { AgentServiceClient } from './watchAgent';
 import { MUTATION_GATEWAY, MUTATION_SUBNET } from './watchLayout';
 import { StalledOutcome, StalledWatcher } from './watchStalledWatcher';

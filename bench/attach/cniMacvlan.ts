@@ -5,7 +5,7 @@
  * throwaway host through `nsenter --net=` (one extra exec; measured apart, see measureWrapper).
  */
 import { Attachment, GATEWAY, HOST_NETNS } from './attachmentPlan';
-import { runProcess } from './runProcess';
+import { runProcess } from '../shared/runProcess';
 
 export const CNI_PATH = '/usr/lib/cni';
 export const CNI_MACVLAN = `${CNI_PATH}/macvlan`;

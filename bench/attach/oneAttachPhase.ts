@@ -6,7 +6,7 @@
  * phase and removed after it, with mvnet's endpoints; the attaches are then checked (none of it timed).
  */
 import { Attachment, planAttachments } from './attachmentPlan';
-import { addNamespaces, deleteNamespaces } from './benchNamespaces';
+import { addNamespaces, deleteNamespaces } from '../shared/benchNamespaces';
 import { cniAdd, measureWrapper } from './cniMacvlan';
 import { MvnetSide } from './mvnetSide';
 import { plainIpAttach } from './plainIpAttach';

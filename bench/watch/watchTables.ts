@@ -1,8 +1,8 @@
 /**
- * The Watch benchmark's tables as rows of cells (the attach benchmark's Table), shared by the console
- * and BENCHMARKS.md, so that both always say the same.
+ * The Watch benchmark's tables as rows of cells (shared/formatTable.ts renders them for the console
+ * and for BENCHMARKS.md, so that both always say the same), and its summary lines.
  */
-import { Table } from './figureTables';
+import { Table } from '../shared/formatTable';
 import { Percentiles, StalledFigures, WatchFigures } from './watchFigures';
 
 const ms = (x: number) => x.toFixed(1);

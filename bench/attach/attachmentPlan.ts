@@ -4,6 +4,7 @@
  * to free something another attach used (a MAC, an address), and a correctness check can tell each
  * attach apart.
  */
+import type { SwitchedHost } from '../shared/benchNamespaces';
 
 /** Every namespace the benchmark makes starts with this; all of them are removed at start and end. */
 export const BENCH_NETNS_PREFIX = 'mvb-';
@@ -16,6 +17,14 @@ export const SWITCH_NETNS = `${BENCH_NETNS_PREFIX}switch`;
 export const SUBNET = '10.88.0.0/16';
 export const GATEWAY = '10.88.0.1';
 export const PREFIX_LENGTH = 16;
+
+/** The host and its switch, as shared/benchNamespaces.ts builds them. */
+export const BENCH_HOST: SwitchedHost = {
+  host: HOST_NETNS,
+  switch: SWITCH_NETNS,
+  gateway: GATEWAY,
+  prefixLength: PREFIX_LENGTH,
+};
 
 /** One attach to make: a container netns (created beforehand) and the address it gets. */
 export interface Attachment {

@@ -7,7 +7,7 @@
  * containers removed and mvnet's endpoints forgotten, so each run starts from the same state.
  */
 import { Attachment, planAttachments } from './attachmentPlan';
-import { addNamespaces, deleteNamespaces } from './benchNamespaces';
+import { addNamespaces, deleteNamespaces } from '../shared/benchNamespaces';
 import { cniAdd } from './cniMacvlan';
 import { MvnetSide } from './mvnetSide';
 import { readTreeCpuMs } from './processCpu';

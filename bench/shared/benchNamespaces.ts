@@ -1,11 +1,12 @@
 /**
- * The benchmark's namespaces: a throwaway host whose eth0 is a veth plugged into a "switch" netns (a
+ * The benchmarks' namespaces: a throwaway host whose eth0 is a veth plugged into a "switch" netns (a
  * bridge holding the gateway), and bare container namespaces. Namespaces are added and removed many
- * at a time through one `ip -batch` process: ~0.5 ms a namespace instead of a spawn each.
+ * at a time through one `ip -batch` process: ~0.5 ms a namespace instead of a spawn each. Each
+ * benchmark names its own with a prefix of its own, so that neither removes the other's.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_NETNS_PREFIX, GATEWAY, HOST_NETNS, PREFIX_LENGTH, SWITCH_NETNS } from './attachmentPlan';
-import { runChecked, runProcess } from './runProcess';
+import { listNetns } from '../../tools/netns';
+import { runProcess } from './runProcess';
 
 /**
  * The kernel frees a deleted namespace's links later, from a workqueue that takes the rtnl lock
@@ -33,14 +34,6 @@ async function ipBatch(lines: string[], netns?: string, ignore?: RegExp): Promis
   }
 }
 
-/** The named namespaces whose name starts with the benchmark's prefix. */
-export async function listBenchNamespaces(): Promise<string[]> {
-  const out = await runChecked(['ip', '-j', 'netns', 'list']);
-  // Without /run/netns ip prints nothing at all rather than [].
-  const entries = out.trim() === '' ? [] : (JSON.parse(out) as { name: string }[]);
-  return entries.map((e) => e.name).filter((n) => n.startsWith(BENCH_NETNS_PREFIX));
-}
-
 /** Creates the named namespaces `names` (all of them, or the call fails). */
 export async function addNamespaces(names: string[]): Promise<void> {
   await ipBatch(names.map((n) => `netns add ${n}`));
@@ -59,34 +52,43 @@ export async function deleteNamespaces(names: string[]): Promise<void> {
   await sleep(SETTLE_MS);
 }
 
-/** Deletes every namespace with the benchmark's prefix (left by this run or a crashed one); their names. */
-export async function removeBenchNamespaces(): Promise<string[]> {
-  const names = await listBenchNamespaces();
+/** Deletes every namespace whose name starts with `prefix` (left by this run or a killed one); their names. */
+export async function removeNamespaces(prefix: string): Promise<string[]> {
+  const names = (await listNetns()).filter((n) => n.startsWith(prefix));
   if (names.length > 0) await deleteNamespaces(names);
   return names;
 }
 
+/** A throwaway host plugged into a switch: the names of both namespaces and the physical network's gateway. */
+export interface SwitchedHost {
+  host: string;
+  switch: string;
+  /** The gateway's address on the switch's bridge. */
+  gateway: string;
+  prefixLength: number;
+}
+
 /**
- * Builds the host: HOST_NETNS with `eth0` up, a veth whose peer is a port of bridge br0 in
- * SWITCH_NETNS, which holds the gateway. The machine's own eth0 is never touched.
+ * Builds the host: `l.host` with `eth0` up, a veth whose peer is a port of bridge br0 in `l.switch`,
+ * which holds the gateway. The machine's own eth0 is never touched.
  */
-export async function makeBenchHost(): Promise<void> {
-  await addNamespaces([HOST_NETNS, SWITCH_NETNS]);
+export async function makeSwitchedHost(l: SwitchedHost): Promise<void> {
+  await addNamespaces([l.host, l.switch]);
   await ipBatch(
     [
-      `link add eth0 type veth peer name port1 netns ${SWITCH_NETNS}`,
+      `link add eth0 type veth peer name port1 netns ${l.switch}`,
       'link set dev eth0 up',
       'link set dev lo up',
     ],
-    HOST_NETNS,
+    l.host,
   );
   await ipBatch(
     [
       'link add br0 type bridge',
-      `addr add ${GATEWAY}/${PREFIX_LENGTH} dev br0`,
+      `addr add ${l.gateway}/${l.prefixLength} dev br0`,
       'link set dev br0 up',
       'link set dev port1 master br0 up',
     ],
-    SWITCH_NETNS,
+    l.switch,
   );
 }

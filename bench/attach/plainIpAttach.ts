@@ -4,7 +4,7 @@
  * do: a move between namespaces would cost a synchronize_net more), so it can take its final name there.
  */
 import { Attachment, GATEWAY, HOST_NETNS } from './attachmentPlan';
-import { runProcess } from './runProcess';
+import { runProcess } from '../shared/runProcess';
 
 /** The four processes of one attach, in order. */
 export function plainIpCommands(a: Attachment): string[][] {

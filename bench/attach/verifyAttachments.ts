@@ -4,7 +4,7 @@
  * the batch reaches the gateway on the switch through it (the macvlan really carries traffic).
  */
 import { Attachment, GATEWAY, PREFIX_LENGTH } from './attachmentPlan';
-import { runChecked, runProcess } from './runProcess';
+import { runChecked, runProcess } from '../shared/runProcess';
 import { runPool } from './runPool';
 
 interface LinkJson {

@@ -3,25 +3,25 @@
  * BENCHMARKS.md alike: summaries per side, the ratios, and whether each target is met.
  */
 import { BulkAttachOptions, BulkAttachResult } from './bulkAttachPhase';
-import { MachineFacts } from './machineFacts';
+import { MachineFacts } from '../shared/machineFacts';
 import { OneAttachResult } from './oneAttachPhase';
-import { summarize, Summary } from './summarize';
+import { summarize, Summary } from '../shared/summarize';
 
 /** Part 1's target: mvnet's median attach at most this fraction of CNI's. */
 export const ONE_ATTACH_TARGET = 0.3;
 /** Part 2's target: mvnet at least this many times faster than CNI for the whole batch. */
 export const BULK_TARGET = 3;
 
-export interface BenchSettings extends BulkAttachOptions {
+export interface AttachSettings extends BulkAttachOptions {
   iterations: number;
   warmup: number;
   agentLogLevel: string;
 }
 
-export interface BenchFigures {
+export interface AttachFigures {
   date: string;
   machine: MachineFacts;
-  settings: BenchSettings;
+  settings: AttachSettings;
   elapsedS: number;
   one: {
     mvnet: Summary;
@@ -57,13 +57,13 @@ function summarizeIfAny(samples: number[]): Summary | undefined {
 }
 
 /** Computes the figures of a finished run. */
-export function computeFigures(args: {
+export function computeAttachFigures(args: {
   machine: MachineFacts;
-  settings: BenchSettings;
+  settings: AttachSettings;
   elapsedS: number;
   one: OneAttachResult;
   bulk: BulkAttachResult;
-}): BenchFigures {
+}): AttachFigures {
   const { one, bulk } = args;
   const mvnet = summarize(one.mvnet);
   const cni = summarize(one.cni);
@@ -103,6 +103,6 @@ export function computeFigures(args: {
 }
 
 /** Endpoints per second of a batch that took `wallMs`. */
-export function endpointsPerSecond(f: BenchFigures, wallMs: number): number {
+export function endpointsPerSecond(f: AttachFigures, wallMs: number): number {
   return f.settings.endpoints / (wallMs / 1000);
 }

@@ -1,28 +1,16 @@
-import { placeWatchSection, WATCH_END, WATCH_START } from './watchBenchmarksMd';
-import fs from 'node:fs';
-import path from 'node:path';
-import { BenchFigures } from './benchFigures';
-import { bulkAttachTable, cpuLine, formatMarkdown, oneAttachTable, verdictLines } from './figureTables';
+/**
+ * The attach benchmark's section of BENCHMARKS.md (bench/shared/writeBenchmarksMd.ts places it): date,
+ * machine, method, figures, targets, how to reproduce.
+ */
+import { formatMarkdown } from '../shared/formatTable';
+import { machineLines } from '../shared/machineLines';
+import { AttachFigures } from './attachFigures';
+import { bulkAttachTable, cpuLine, oneAttachTable, verdictLines } from './attachTables';
 
-/** dist/bench/ → the repository's top level. */
-export const BENCHMARKS_MD = path.join(__dirname, '../../BENCHMARKS.md');
-
-function machineSection(f: BenchFigures): string[] {
-  const m = f.machine;
-  return [
-    '## Machine',
-    '',
-    `- ${m.cpus} CPUs (nproc), ${m.cpuModel}; ${m.memory} of memory`,
-    `- Linux ${m.kernel}; Node ${m.node}; iproute2 ${m.iproute2}; ${m.cniPlugins}`,
-    `- load average before the run ${m.loadBefore}, after it ${m.loadAfter ?? 'n/a'} (a shared machine: other`,
-    '  work, such as user-mode Linux test labs, runs beside the benchmark and adds noise; the interleaving spreads it)',
-  ];
-}
-
-function methodSection(f: BenchFigures): string[] {
+function methodLines(f: AttachFigures): string[] {
   const { iterations, warmup, endpoints, parallel, runs, agentLogLevel } = f.settings;
   return [
-    '## Method',
+    '### Method',
     '',
     '- Layout, the same for every side: a throwaway "host" netns `mvb-host` whose `eth0` is a veth plugged',
     '  into a bridge in a "switch" netns `mvb-switch` (holding the gateway 10.88.0.1/16); every attach puts a',
@@ -56,11 +44,11 @@ function methodSection(f: BenchFigures): string[] {
   ];
 }
 
-function figuresSection(f: BenchFigures): string[] {
+function figureLines(f: AttachFigures): string[] {
   const o = f.one;
   const rest = o.agentKernel ? (o.mvnet.median - o.agentKernel.median).toFixed(1) : 'n/a';
   return [
-    '## Figures',
+    '### Figures',
     '',
     formatMarkdown(oneAttachTable(f)),
     '',
@@ -71,27 +59,31 @@ function figuresSection(f: BenchFigures): string[] {
     '',
     `Runs in order: ${f.bulk.order.join('; ')}. In ${cpuLine(f).replace(/^part 2: /, 'part 2, ')}.`,
     '',
-    '## Against the targets',
+    '### Against the targets',
     '',
     ...verdictLines(f).map((l) => `- ${l}`),
   ];
 }
 
-/** BENCHMARKS.md: date, machine, method, figures, targets, how to reproduce. */
-export function formatBenchmarksMd(f: BenchFigures): string {
+/** The section, without its markers. */
+export function formatAttachSection(f: AttachFigures): string {
   return [
-    '# Benchmarks: endpoint attach, mvnet against the CNI macvlan plugin',
+    '## Endpoint attach: mvnet against the CNI macvlan plugin',
     '',
-    `Written by \`npm run bench\` (bench/attachBench.ts) on ${f.date}, in ${f.elapsedS.toFixed(0)} s. Rerun it to`,
-    'refresh this file; it overwrites it.',
+    `Written by \`npm run bench\` (bench/attach/attachBench.ts) on ${f.date}, in ${f.elapsedS.toFixed(0)} s. It rewrites`,
+    'only this section.',
     '',
-    ...machineSection(f),
+    ...machineLines(f.machine, {
+      software: f.machine.cniPlugins,
+      noise:
+        'work, such as user-mode Linux test labs, runs beside the benchmark and adds noise; the interleaving spreads it',
+    }),
     '',
-    ...methodSection(f),
+    ...methodLines(f),
     '',
-    ...figuresSection(f),
+    ...figureLines(f),
     '',
-    '## Reproduce',
+    '### Reproduce',
     '',
     'As root, on a Debian 12 host with Node 20, `iproute2` and `containernetworking-plugins`:',
     '',
@@ -102,22 +94,5 @@ export function formatBenchmarksMd(f: BenchFigures): string {
     '',
     'It needs root, finishes by itself within a few minutes, and leaves nothing behind: every namespace it',
     'makes is named `mvb-*` and removed at the start (leftovers of a killed run) and at the end, also on Ctrl-C.',
-    '',
   ].join('\n');
-}
-
-/**
- * Writes BENCHMARKS.md at the top of the repository: the attach figures anew, the Watch section
- * (bench/watchBench.ts) kept as it was; returns its path.
- */
-export function writeBenchmarksMd(f: BenchFigures): string {
-  const old = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : '';
-  const start = old.indexOf(WATCH_START);
-  const end = old.indexOf(WATCH_END, start);
-  const watch = start >= 0 && end >= 0 ? old.slice(start, end + WATCH_END.length) : '';
-  fs.writeFileSync(
-    BENCHMARKS_MD,
-    watch ? placeWatchSection(formatBenchmarksMd(f), watch) : formatBenchmarksMd(f),
-  );
-  return BENCHMARKS_MD;
 }

@@ -2,8 +2,8 @@
  * The Watch benchmark's figures, computed once from the raw timings, for the console and
  * BENCHMARKS.md alike.
  */
-import { MachineFacts } from './machineFacts';
-import { summarize } from './summarize';
+import { MachineFacts } from '../shared/machineFacts';
+import { summarize } from '../shared/summarize';
 import { DriftOptions, DriftSample } from './watchDriftPhase';
 import { MutationBlock, MutationOptions } from './watchMutationPhase';
 

@@ -1,14 +1,20 @@
-import fs from 'node:fs';
 import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { AgentClient } from '../client/src/AgentClient';
-import { MacvlanMode } from '../proto/gen/mvnet/v1/network';
+import { AgentClient } from '../../client/src/AgentClient';
+import { MacvlanMode } from '../../proto/gen/mvnet/v1/network';
+import { BenchAgent } from '../shared/BenchAgent';
 import { Attachment, GATEWAY, HOST_NETNS, SUBNET } from './attachmentPlan';
-import { BenchAgent, KernelAttachTiming, startBenchAgent } from './benchAgent';
-import { recordAgent, STATE_DIR_PREFIX } from './benchLock';
 
 /** The network every mvnet attach goes to: the host's eth0, bridge mode, the switch's subnet. */
 export const BENCH_NETWORK = 'bench';
+
+/** The agent's own account of one attach's kernel work (its `attached endpoint` log line). */
+export interface KernelAttachTiming {
+  /** The parent's lookup and the macvlan's creation in the container's netns, from the host's netlink socket. */
+  hostMs: number;
+  /** The whole kernel side: host + the container's side (mark, addresses, up, routes) from a socket there. */
+  totalMs: number;
+}
 
 export interface MvnetSideOptions {
   agentLogLevel: string;
@@ -27,7 +33,8 @@ export class MvnetSide {
   private constructor(
     private readonly agent: BenchAgent,
     private readonly client: AgentClient,
-    private readonly stateDir: string,
+    /** What the agent's log said about each attach, by container netns. */
+    private readonly kernelTimings: Map<string, KernelAttachTiming>,
   ) {
     this.healthChannel = createChannel(agent.address);
     this.health = createClient(HealthDefinition, this.healthChannel);
@@ -45,16 +52,18 @@ export class MvnetSide {
 
   /** Starts the agent on a fresh state dir and creates the benchmark's network. */
   static async open(options: MvnetSideOptions): Promise<MvnetSide> {
-    const stateDir = fs.mkdtempSync(STATE_DIR_PREFIX);
-    let agent: BenchAgent | undefined;
+    const kernelTimings = new Map<string, KernelAttachTiming>();
+    const agent = await BenchAgent.start({
+      hostNetns: HOST_NETNS,
+      logLevel: options.agentLogLevel,
+      logFile: options.agentLogFile,
+      onEntry: (entry) => {
+        if (entry.msg !== 'attached endpoint') return;
+        const { hostMs, totalMs } = entry as unknown as KernelAttachTiming;
+        kernelTimings.set(String(entry.netns), { hostMs, totalMs });
+      },
+    });
     try {
-      agent = await startBenchAgent({
-        hostNetns: HOST_NETNS,
-        stateDir,
-        logLevel: options.agentLogLevel,
-        logFile: options.agentLogFile,
-      });
-      recordAgent(agent.pid, stateDir);
       const client = new AgentClient({ host: agent.address, timeoutMs: 15_000 });
       await client.createNetwork({
         name: BENCH_NETWORK,
@@ -62,10 +71,9 @@ export class MvnetSide {
         mode: MacvlanMode.MACVLAN_MODE_BRIDGE,
         subnets: [{ cidr: SUBNET, gateway: GATEWAY, ipRange: '', auxAddresses: {} }],
       });
-      return new MvnetSide(agent, client, stateDir);
+      return new MvnetSide(agent, client, kernelTimings);
     } catch (err) {
-      await agent?.stop();
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      await agent.close();
       throw err;
     }
   }
@@ -98,13 +106,12 @@ export class MvnetSide {
 
   /** What the agent's log said about the kernel side of the attach into `container`. */
   kernelTiming(container: string): KernelAttachTiming | undefined {
-    return this.agent.kernelTimings.get(container);
+    return this.kernelTimings.get(container);
   }
 
   async close(): Promise<void> {
     this.client.close();
     this.healthChannel.close();
-    await this.agent.stop();
-    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    await this.agent.close();
   }
 }

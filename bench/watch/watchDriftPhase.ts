@@ -8,8 +8,8 @@
  * that the agent's follow-up work (its own link moving into the container) is over.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MacvlanMode } from '../proto/gen/mvnet/v1/network';
-import { runChecked, runProcess } from './runProcess';
+import { MacvlanMode } from '../../proto/gen/mvnet/v1/network';
+import { runChecked, runProcess } from '../shared/runProcess';
 import { AgentServiceClient } from './watchAgent';
 import { WatchFleet } from './watchFleet';
 import {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isProcessAlive } from '../tools/processGroup';
+import { isProcessAlive } from '../../tools/processGroup';
 
 const LOCK_FILE = '/run/mvnet-bench.lock';
 
@@ -16,7 +16,7 @@ interface LockContent {
   stateDir?: string;
 }
 
-/** The agent's state dirs: `mvnet-bench-XXXXXX` in the tmp dir (see MvnetSide). */
+/** The agent's state dirs: `mvnet-bench-XXXXXX` in the tmp dir (see BenchAgent.ts). */
 export const STATE_DIR_PREFIX = path.join(os.tmpdir(), 'mvnet-bench-');
 
 function readLock(): LockContent | undefined {

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { createClient, type Channel } from 'nice-grpc';
-import { AgentServiceDefinition, type WatchResponse } from '../proto/gen/mvnet/v1/agent_service';
-import { EventType } from '../proto/gen/mvnet/v1/watch';
-import { openOwnChannel, type AgentServiceClient } from './watchAgent';
+import { AgentServiceDefinition, type WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import { EventType } from '../../proto/gen/mvnet/v1/watch';
+import { openOwnChannel } from './openOwnChannel';
+import type { AgentServiceClient } from './watchAgent';
 
 /** Every watcher's copy of one DRIFT event. */
 export interface DriftArrivals {

@@ -1,11 +1,10 @@
 /**
- * The benchmark's tables as rows of cells, shared by the console (aligned text) and BENCHMARKS.md
- * (markdown), so that both always say the same.
+ * The attach benchmark's tables as rows of cells (shared/formatTable.ts renders them for the console
+ * and for BENCHMARKS.md, so that both always say the same), and its summary lines.
  */
-import { BenchFigures, BULK_TARGET, endpointsPerSecond, ONE_ATTACH_TARGET } from './benchFigures';
-import { Summary } from './summarize';
-
-export type Table = { header: string[]; rows: string[][] };
+import type { Table } from '../shared/formatTable';
+import { Summary } from '../shared/summarize';
+import { AttachFigures, BULK_TARGET, endpointsPerSecond, ONE_ATTACH_TARGET } from './attachFigures';
 
 const ms = (x: number) => x.toFixed(1);
 const s = (x: number) => (x / 1000).toFixed(2);
@@ -16,7 +15,7 @@ function oneRow(label: string, x: Summary | undefined): string[] {
 }
 
 /** Part 1: one attach, in ms. */
-export function oneAttachTable(f: BenchFigures): Table {
+export function oneAttachTable(f: AttachFigures): Table {
   const o = f.one;
   return {
     header: ['one attach (ms)', 'median', 'p90', 'min–max'],
@@ -33,7 +32,7 @@ export function oneAttachTable(f: BenchFigures): Table {
 }
 
 /** Part 2: the whole batch, wall time. */
-export function bulkAttachTable(f: BenchFigures): Table {
+export function bulkAttachTable(f: AttachFigures): Table {
   const b = f.bulk;
   const row = (label: string, x: Summary, cpu: Summary) => [
     label,
@@ -61,7 +60,7 @@ export function bulkAttachTable(f: BenchFigures): Table {
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
 /** How many CPUs a side kept busy on average in part 2: CPU time per endpoint / wall time per endpoint. */
-export function cpuLine(f: BenchFigures): string {
+export function cpuLine(f: AttachFigures): string {
   const busy = (cpu: Summary, wall: Summary) =>
     (cpu.median / (wall.median / f.settings.endpoints)).toFixed(2);
   const b = f.bulk;
@@ -72,27 +71,11 @@ export function cpuLine(f: BenchFigures): string {
 }
 
 /** The ratios against their targets, one line each. */
-export function verdictLines(f: BenchFigures): string[] {
+export function verdictLines(f: AttachFigures): string[] {
   return [
     `one attach: mvnet/CNI = ${f.one.ratio.toFixed(2)} (medians; target ≤ ${ONE_ATTACH_TARGET}): ` +
       `${verdict(f.one.met)}; against CNI without the nsenter wrapper: ${f.one.ratioWithoutWrapper.toFixed(2)}`,
     `${f.settings.endpoints} endpoints: mvnet is ${f.bulk.speedup.toFixed(2)}× as fast as CNI ` +
       `(median wall times; target ≥ ${BULK_TARGET}×): ${verdict(f.bulk.met)}`,
   ];
-}
-
-/** A table as aligned text, for the console. */
-export function formatText(t: Table): string {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, c) => Math.max(...all.map((r) => [...r[c]].length)));
-  const line = (r: string[]) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(t.header), ...t.rows.map(line)].join('\n');
-}
-
-/** A table as markdown. */
-export function formatMarkdown(t: Table): string {
-  const line = (r: string[]) => `| ${r.join(' | ')} |`;
-  const rule = `|${t.header.map((_, c) => (c === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
-  return [line(t.header), rule, ...t.rows.map(line)].join('\n');
 }

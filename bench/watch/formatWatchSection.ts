@@ -1,29 +1,12 @@
 /**
- * The Watch section of BENCHMARKS.md. The attach benchmark owns the top of that file; this section
- * lives between two markers, replaced when they are there and appended otherwise, so that the two
- * benchmarks can share the file.
+ * The Watch benchmark's section of BENCHMARKS.md (bench/shared/writeBenchmarksMd.ts places it): date,
+ * machine, method, figures, what they say, how to reproduce.
  */
-import fs from 'node:fs';
-import { formatMarkdown } from './figureTables';
+import { formatMarkdown } from '../shared/formatTable';
+import { machineLines } from '../shared/machineLines';
 import { WatchFigures } from './watchFigures';
 import { watchFindings } from './watchFindings';
 import { driftTable, mutationTable, ratioLine, stalledLines } from './watchTables';
-import { BENCHMARKS_MD } from './writeBenchmarksMd';
-
-export const WATCH_START = '<!-- watch:start -->';
-export const WATCH_END = '<!-- watch:end -->';
-
-function machineLines(f: WatchFigures): string[] {
-  const m = f.machine;
-  return [
-    '### Machine',
-    '',
-    `- ${m.cpus} CPUs (nproc), ${m.cpuModel}; ${m.memory} of memory`,
-    `- Linux ${m.kernel}; Node ${m.node}; iproute2 ${m.iproute2}`,
-    `- load average before the run ${m.loadBefore}, after it ${m.loadAfter ?? 'n/a'} (a shared machine: other`,
-    '  work runs beside the benchmark and adds noise; the agent, its `ip` processes and every watcher share the 2 CPUs)',
-  ];
-}
 
 function driftMethodLines(f: WatchFigures): string[] {
   const d = f.settings.drift;
@@ -82,17 +65,18 @@ function figureLines(f: WatchFigures): string[] {
   ];
 }
 
-/** The section, markers included. */
+/** The section, without its markers. */
 export function formatWatchSection(f: WatchFigures): string {
   return [
-    WATCH_START,
     '## Watch',
     '',
-    `Written by \`npm run bench:watch\` (bench/watchBench.ts) on ${f.date}, in ${f.elapsedS.toFixed(0)} s. It rewrites`,
-    'only this section, between the `watch:start` and `watch:end` markers (`npm run bench`, the attach',
-    'benchmark, rewrites the whole file for now, this section included: run this one after it).',
+    `Written by \`npm run bench:watch\` (bench/watch/watchBench.ts) on ${f.date}, in ${f.elapsedS.toFixed(0)} s. It`,
+    'rewrites only this section.',
     '',
-    ...machineLines(f),
+    ...machineLines(f.machine, {
+      noise:
+        'work runs beside the benchmark and adds noise; the agent, its `ip` processes and every watcher share the 2 CPUs',
+    }),
     '',
     '### Method',
     '',
@@ -108,29 +92,11 @@ export function formatWatchSection(f: WatchFigures): string {
     '### Reproduce',
     '',
     '```sh',
-    'npm run build && node dist/bench/watchBench.js   # until package.json has "bench:watch" for it',
     'npm run bench:watch',
     'npm run bench:watch -- --watchers 1,100,1000 --rounds 30 --pairs-per-block 1500 --blocks 2   # the defaults',
     '```',
     '',
     'As root; it finishes by itself in a minute or two and leaves nothing behind: its namespaces are named',
     '`mvbw-*` and removed at the start (leftovers of a killed run) and at the end, also on Ctrl-C.',
-    WATCH_END,
   ].join('\n');
-}
-
-/** `text` with the Watch section put in place of the old one, or appended when there is none. */
-export function placeWatchSection(text: string, section: string): string {
-  const start = text.indexOf(WATCH_START);
-  const end = text.indexOf(WATCH_END, start);
-  if (start >= 0 && end >= 0) return text.slice(0, start) + section + text.slice(end + WATCH_END.length);
-  const body = text.trimEnd();
-  return `${body}${body === '' ? '' : '\n\n'}${section}\n`;
-}
-
-/** Writes the Watch section into BENCHMARKS.md (made when missing); returns its path. */
-export function writeWatchSection(f: WatchFigures): string {
-  const text = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : '';
-  fs.writeFileSync(BENCHMARKS_MD, placeWatchSection(text, formatWatchSection(f)));
-  return BENCHMARKS_MD;
 }
