@@ -56,7 +56,7 @@ export class BenchAgent {
 
   /** The agent's `127.0.0.1:PORT`. */
   get address(): string {
-    return this.agent.address!;
+    return this.agent.address;
   }
 
   /** Stops the agent (SIGTERM, SIGKILL of its group after 5 s) and removes its state dir. */
