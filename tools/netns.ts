@@ -1,9 +1,10 @@
 /**
- * Named network namespaces (`ip netns`): what tests and the demo need to build throwaway hosts and
+ * Named network namespaces (`ip netns`): what tests and benchmarks need to build throwaway hosts and
  * containers. Every process runs from an argv array, never through a shell, with LC_ALL=C (callers
  * and these helpers match ip's English error messages).
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 
 interface IpResult {
   code: number;
@@ -58,12 +59,21 @@ export async function deleteNetns(name: string): Promise<void> {
   if (r.code !== 0 && !r.stderr.includes('No such file or directory')) throw failure(argv, r);
 }
 
-/** The names of the named network namespaces. */
+/** Where `ip netns` keeps the named network namespaces (iproute2's NETNS_RUN_DIR; /var/run is /run). */
+const NETNS_RUN_DIR = '/run/netns';
+
+/**
+ * The names of the named network namespaces: the entries of /run/netns, as `ip netns list` gives them.
+ * Read here rather than through ip, which opens every entry to learn its id, and blocks for good on a
+ * FIFO there (a test of the agent's netns checks makes one for a moment).
+ */
 export async function listNetns(): Promise<string[]> {
-  const out = await runChecked(['ip', '-j', 'netns', 'list']);
-  // Without /run/netns ip prints nothing at all rather than [].
-  const entries = out.trim() === '' ? [] : (JSON.parse(out) as { name: string }[]);
-  return entries.map((e) => e.name);
+  try {
+    return (await fs.promises.readdir(NETNS_RUN_DIR)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // no namespace was ever added
+    throw err;
+  }
 }
 
 /** Runs `argv` inside the named netns (`ip netns exec`) and returns its stdout; throws on a non-zero exit. */
