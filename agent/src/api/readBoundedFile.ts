@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { describeFileError } from '../../../common/describeFileError';
 
 /**
  * Reads a file the agent is configured with (a certificate or key, the token file, the authorization
@@ -32,18 +33,4 @@ export function readBoundedFile(flag: string, file: string, maxBytes: number): B
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** A file error as a person reads it: `no such file (ENOENT)`. */
-export function describeFileError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const known: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    ELOOP: 'too many symbolic links',
-  };
-  if (code && known[code]) return `${known[code]} (${code})`;
-  return err instanceof Error ? err.message : String(err);
 }

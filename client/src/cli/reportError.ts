@@ -6,16 +6,27 @@ import { CliUsageError } from './CliUsageError';
 /** Exit status of a refused command line (commander's usage errors and our own). */
 export const USAGE_EXIT_CODE = 2;
 
+/** What a failed TLS handshake says through grpc-js (OpenSSL's and Node's words). */
+const TLS_FAILURE = /certificate|\bSSL|\bTLS|handshake|alert|self.signed|altnames|wrong version number/i;
+
+const CREDENTIALS_HINT =
+  'present a client certificate (--tlsverify --tlscert --tlskey, or cert.pem and key.pem in $MVNET_CERT_PATH) or a token (--token, $MVNET_TOKEN)';
+
 /**
- * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`. An agent
- * that cannot be reached gets a hint naming the address tried, which is most often the mistake.
+ * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`, with a
+ * hint where the usual mistake is on this side: an agent that cannot be reached (the address tried),
+ * a failed TLS handshake (the certificates), missing or refused credentials (how to give them).
  */
 export function describeError(err: unknown): string {
   if (err instanceof MvnetError) {
+    if (err.code === Status.UNAUTHENTICATED)
+      return `Error: ${err.details} (${err.codeName}): ${CREDENTIALS_HINT}`;
     if (err.code !== Status.UNAVAILABLE) return `Error: ${err.details} (${err.codeName})`;
     // grpc-js ends its connection errors with an empty "Resolution note: ".
-    const details = err.details.replace(/\.? Resolution note: *$/, '');
-    return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}?`;
+    const details = err.details.replace(/\.? Resolution note: *$/, '').replace(/\s+/g, ' ');
+    if (TLS_FAILURE.test(details))
+      return `Error: ${details} (${err.codeName}): the TLS handshake with ${err.host} failed: check --tlscacert (the CA of the agent's certificate, which must name ${err.host}), and the client certificate (--tlscert, --tlskey) that an agent with --tlsverify requires`;
+    return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}? (with TLS? then add --tlsverify)`;
   }
   return `Error: ${err instanceof Error ? err.message : String(err)}`;
 }
