@@ -7,7 +7,7 @@ import { CliUsageError } from './CliUsageError';
 export const USAGE_EXIT_CODE = 2;
 
 /** What a failed TLS handshake says through grpc-js (OpenSSL's and Node's words). */
-const TLS_FAILURE = /certificate|\bSSL|\bTLS|handshake|alert|self.signed|altnames|wrong version number/i;
+const TLS_FAILURE = /certificate|\bSSL|\bTLS|handshake|alert|self.signed|altnames/i;
 
 const CREDENTIALS_HINT =
   'present a client certificate (--tlsverify --tlscert --tlskey, or cert.pem and key.pem in $MVNET_CERT_PATH) or a token (--token, $MVNET_TOKEN)';
@@ -22,11 +22,17 @@ export function describeError(err: unknown): string {
     if (err.code === Status.UNAUTHENTICATED)
       return `Error: ${err.details} (${err.codeName}): ${CREDENTIALS_HINT}`;
     if (err.code !== Status.UNAVAILABLE) return `Error: ${err.details} (${err.codeName})`;
-    // grpc-js ends its connection errors with an empty "Resolution note: ".
-    const details = err.details.replace(/\.? Resolution note: *$/, '').replace(/\s+/g, ' ');
+    // grpc-js ends its connection errors with an empty "Resolution note: "; OpenSSL's have newlines.
+    const details = err.details.replace(/\s+/g, ' ').replace(/\s*\.?\s*Resolution note: *$/, '');
+    // OpenSSL reading a plaintext HTTP/2 answer as a TLS record; grpc-js's words for a TLS server
+    // that a plaintext client reached.
+    if (/wrong version number/.test(details))
+      return `Error: ${details} (${err.codeName}): the agent at ${err.host} does not serve TLS: drop --tls and --tlsverify`;
+    if (/Failed to connect/.test(details))
+      return `Error: ${details} (${err.codeName}): is mvnet-agent listening on ${err.host}, and does it serve TLS (then add --tlsverify)?`;
     if (TLS_FAILURE.test(details))
       return `Error: ${details} (${err.codeName}): the TLS handshake with ${err.host} failed: check --tlscacert (the CA of the agent's certificate, which must name ${err.host}), and the client certificate (--tlscert, --tlskey) that an agent with --tlsverify requires`;
-    return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}? (with TLS? then add --tlsverify)`;
+    return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}?`;
   }
   return `Error: ${err instanceof Error ? err.message : String(err)}`;
 }
