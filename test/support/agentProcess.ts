@@ -7,6 +7,8 @@ const AGENT_MAIN = path.join(__dirname, '../../dist/agent/src/main.js');
 /** A mvnet-agent process started from dist/ (npm test builds it first). */
 export interface AgentProcess {
   address: string;
+  /** The --health-listen address, when given. */
+  healthAddress?: string;
   pid: number;
   /** Every log line so far, parsed. */
   logs: Record<string, unknown>[];
@@ -72,6 +74,7 @@ export function spawnAgent(args: {
       clearTimeout(timer);
       resolve({
         address: String(entry.address),
+        healthAddress: entry.healthAddress === undefined ? undefined : String(entry.healthAddress),
         pid: child.pid!,
         logs,
         ended,
