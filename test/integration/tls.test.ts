@@ -87,6 +87,11 @@ describe('mutual TLS (--tlsverify)', () => {
     expect(mutual.audit().filter((l) => l.user === 'orchestrator' && l.code === 'OK')).toEqual([]);
   });
 
+  it("refuses a host's server certificate as a client certificate (no clientAuth usage)", async () => {
+    const r = await failure(sdk(mutual, presenting(pki.server)).listNetworks());
+    expect(r.code).toBe('UNAVAILABLE');
+  });
+
   it('lets a viewer read, and refuses its mutation with PERMISSION_DENIED, in the audit log', async () => {
     const viewer = sdk(mutual, presenting(pki.monitor));
     expect((await viewer.listNetworks()).networks).toEqual(expect.any(Array));

@@ -153,6 +153,6 @@ describe('mvnet with TLS and tokens', () => {
   it('hints at TLS when a plaintext CLI reaches a TLS agent', async () => {
     const run = await mvnet({}, '--host', serverOnly.agent.address, 'network', 'ls');
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('does it serve TLS (then add --tlsverify)?');
+    expect(run.stderr).toContain('ended the connection: if the agent serves TLS, add --tlsverify');
   });
 });

@@ -24,12 +24,12 @@ export function describeError(err: unknown): string {
     if (err.code !== Status.UNAVAILABLE) return `Error: ${err.details} (${err.codeName})`;
     // grpc-js ends its connection errors with an empty "Resolution note: "; OpenSSL's have newlines.
     const details = err.details.replace(/\s+/g, ' ').replace(/\s*\.?\s*Resolution note: *$/, '');
-    // OpenSSL reading a plaintext HTTP/2 answer as a TLS record; grpc-js's words for a TLS server
-    // that a plaintext client reached.
+    // OpenSSL reading a plaintext HTTP/2 answer as a TLS record; grpc-js's words for a connection the
+    // server ended in the handshake (a plaintext client at a TLS agent, a client certificate refused).
     if (/wrong version number/.test(details))
       return `Error: ${details} (${err.codeName}): the agent at ${err.host} does not serve TLS: drop --tls and --tlsverify`;
     if (/Failed to connect/.test(details))
-      return `Error: ${details} (${err.codeName}): is mvnet-agent listening on ${err.host}, and does it serve TLS (then add --tlsverify)?`;
+      return `Error: ${details} (${err.codeName}): ${err.host} ended the connection: if the agent serves TLS, add --tlsverify; if it requires a client certificate, give one signed by its CA with the right key usage (--tlscert, --tlskey)`;
     if (TLS_FAILURE.test(details))
       return `Error: ${details} (${err.codeName}): the TLS handshake with ${err.host} failed: check --tlscacert (the CA of the agent's certificate, which must name ${err.host}), and the client certificate (--tlscert, --tlskey) that an agent with --tlsverify requires`;
     return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}?`;
