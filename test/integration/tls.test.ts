@@ -16,6 +16,7 @@ import {
   makeTlsFixture,
   networkSpec,
   startLoggedAgent,
+  tlsAgentOptions,
   type LoggedAgent,
   type TlsFixture,
 } from '../support/tlsFixture';
@@ -28,10 +29,8 @@ const channels: Channel[] = [];
 
 beforeAll(async () => {
   pki = makeTlsFixture();
-  const files = { tokenAuthFile: pki.tokenFile, authorizationFile: pki.authorizationFile };
-  const served = { tlsCert: pki.server.cert, tlsKey: pki.server.key };
-  mutual = await startLoggedAgent({ ...served, ...files, tlsVerify: true, tlsCaCert: pki.ca.cert });
-  serverOnly = await startLoggedAgent({ ...served, ...files });
+  mutual = await startLoggedAgent(tlsAgentOptions(pki, 'mutual'));
+  serverOnly = await startLoggedAgent(tlsAgentOptions(pki, 'serverOnly'));
 }, 60_000);
 
 afterEach(() => {

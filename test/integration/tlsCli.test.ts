@@ -6,7 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../client/src/cli/runCli';
-import { makeTlsFixture, startLoggedAgent, type LoggedAgent, type TlsFixture } from '../support/tlsFixture';
+import {
+  makeTlsFixture,
+  startLoggedAgent,
+  tlsAgentOptions,
+  type LoggedAgent,
+  type TlsFixture,
+} from '../support/tlsFixture';
 
 let pki: TlsFixture;
 let mutual: LoggedAgent;
@@ -14,10 +20,8 @@ let serverOnly: LoggedAgent;
 
 beforeAll(async () => {
   pki = makeTlsFixture();
-  const files = { tokenAuthFile: pki.tokenFile, authorizationFile: pki.authorizationFile };
-  const served = { tlsCert: pki.server.cert, tlsKey: pki.server.key };
-  mutual = await startLoggedAgent({ ...served, ...files, tlsVerify: true, tlsCaCert: pki.ca.cert });
-  serverOnly = await startLoggedAgent({ ...served, ...files });
+  mutual = await startLoggedAgent(tlsAgentOptions(pki, 'mutual'));
+  serverOnly = await startLoggedAgent(tlsAgentOptions(pki, 'serverOnly'));
 }, 60_000);
 
 afterAll(async () => {

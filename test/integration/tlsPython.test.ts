@@ -11,6 +11,7 @@ import {
   makeTlsFixture,
   networkSpec,
   startLoggedAgent,
+  tlsAgentOptions,
   type LoggedAgent,
   type TlsFixture,
 } from '../support/tlsFixture';
@@ -23,14 +24,7 @@ let agent: LoggedAgent;
 
 beforeAll(async () => {
   pki = makeTlsFixture();
-  agent = await startLoggedAgent({
-    tlsCert: pki.server.cert,
-    tlsKey: pki.server.key,
-    tlsVerify: true,
-    tlsCaCert: pki.ca.cert,
-    tokenAuthFile: pki.tokenFile,
-    authorizationFile: pki.authorizationFile,
-  });
+  agent = await startLoggedAgent(tlsAgentOptions(pki, 'mutual'));
 }, 60_000);
 
 afterAll(async () => {

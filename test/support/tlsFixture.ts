@@ -99,6 +99,21 @@ export async function startLoggedAgent(
   };
 }
 
+/**
+ * The agent options of the two setups the tests use, with the fixture's token and authorization
+ * files: `mutual` (--tlsverify with the fixture's CA) and `serverOnly` (TLS without client
+ * certificates: tokens are the only credentials).
+ */
+export function tlsAgentOptions(pki: TlsFixture, setup: 'mutual' | 'serverOnly'): Partial<AgentOptions> {
+  const options = {
+    tlsCert: pki.server.cert,
+    tlsKey: pki.server.key,
+    tokenAuthFile: pki.tokenFile,
+    authorizationFile: pki.authorizationFile,
+  };
+  return setup === 'mutual' ? { ...options, tlsVerify: true, tlsCaCert: pki.ca.cert } : options;
+}
+
 /** A network spec on the in-memory kernel's eth0, unique per name. */
 export function networkSpec(name: string, octet: number) {
   return {
