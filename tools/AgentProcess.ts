@@ -66,6 +66,7 @@ export class AgentProcess {
   /** Resolves how it ended, once its output was read to the end and its group is empty. */
   readonly ended: Promise<AgentExit>;
   private servingAddress: string | undefined;
+  private servingHealthAddress: string | undefined;
   private readonly serving: Promise<void>;
   private stderrTail = '';
   private exit: AgentExit | undefined;
@@ -93,6 +94,7 @@ export class AgentProcess {
         if (entry && options.keepLogs !== false) this.logs.push(entry);
         if (entry?.msg === 'serving' && this.servingAddress === undefined) {
           this.servingAddress = String(entry.address);
+          if (entry.healthAddress !== undefined) this.servingHealthAddress = String(entry.healthAddress);
           servingLogged();
         }
         options.onLine?.(line, entry);
@@ -150,6 +152,11 @@ export class AgentProcess {
     if (this.servingAddress === undefined)
       throw new Error(`mvnet-agent (pid ${this.pid}) has not logged serving yet`);
     return this.servingAddress;
+  }
+
+  /** The --health-listen address of its `serving` line, when it was given one. */
+  get healthAddress(): string | undefined {
+    return this.servingHealthAddress;
   }
 
   /**
