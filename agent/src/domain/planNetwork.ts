@@ -100,6 +100,7 @@ function planParentLink(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, 'p
       throw new PreconditionError(
         `parent ${spec.parent} does not exist on this host${missingLinkHint(spec.parent, host.capabilities)}`,
       );
+    checkEthernet(link);
     checkMtu(spec, link);
     return { parentLink: spec.parent, parentLinkOwned: false, ops: [] };
   }
@@ -167,6 +168,15 @@ function planDummyParent(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, '
       { op: 'setUp', name },
     ],
   };
+}
+
+/** A macvlan lives on an Ethernet link: the kernel refuses one on the loopback, a tunnel, a bare IP link. */
+function checkEthernet(parent: LinkInfo): void {
+  if (parent.linkType !== 'ether') {
+    throw new PreconditionError(
+      `parent ${parent.name} is not an Ethernet link (it is ${parent.linkType}): a macvlan network needs one`,
+    );
+  }
 }
 
 function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {

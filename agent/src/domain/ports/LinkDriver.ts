@@ -16,6 +16,8 @@ export interface LinkInfo {
   index: number;
   /** `ip -d` linkinfo kind: "vlan", "macvlan", "veth", "dummy", "bond", "bridge"; "" for a physical NIC. */
   kind: string;
+  /** `ip` link_type, the hardware type: "ether" for Ethernet (what a macvlan needs below it), "loopback"... */
+  linkType: string;
   mtu: number;
   /** Administratively up (IFF_UP). */
   adminUp: boolean;

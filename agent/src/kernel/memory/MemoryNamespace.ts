@@ -36,7 +36,7 @@ export class MemoryNamespace {
   static withLoopback(index: number): MemoryNamespace {
     const ns = new MemoryNamespace();
     const lo = { name: 'lo', index, kind: '', mtu: 65536, adminUp: false, operState: 'DOWN' };
-    ns.links.set('lo', { ...lo, mac: '00:00:00:00:00:00', promiscuous: false });
+    ns.links.set('lo', { ...lo, mac: '00:00:00:00:00:00', promiscuous: false, linkType: 'loopback' });
     return ns;
   }
 
@@ -44,7 +44,14 @@ export class MemoryNamespace {
   seed(seed: MemoryLinkSeed, index: number): void {
     if (this.links.has(seed.name)) throw new Error(`MemoryDriver: link ${seed.name} exists`);
     const adminUp = seed.adminUp ?? true;
-    const defaults = { index, kind: '', mtu: 1500, mac: refusals.randomMac(), promiscuous: false };
+    const defaults = {
+      index,
+      kind: '',
+      mtu: 1500,
+      mac: refusals.randomMac(),
+      promiscuous: false,
+      linkType: 'ether',
+    };
     this.links.set(seed.name, { ...defaults, adminUp, operState: adminUp ? 'UP' : 'DOWN', ...seed });
   }
 
