@@ -4,6 +4,8 @@
 // with no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`
 // and type-only imports). In flat config a later block replaces a rule's options instead of merging
 // them, so each layer's block lists every restriction that applies to its files.
+// bench/ and tools/ (support code) use no agent internals: they run the agent from dist/ and talk to it
+// through the SDK or the generated client.
 const js = require('@eslint/js');
 const { defineConfig, globalIgnores } = require('eslint/config');
 const tseslint = require('typescript-eslint');
@@ -11,10 +13,25 @@ const { layers } = require('./eslint.layers');
 
 const restrictedImports = '@typescript-eslint/no-restricted-imports';
 
+const supportPatterns = [
+  {
+    group: ['**/agent/src/**', '**/agent/src'],
+    message:
+      'bench/ and tools/ use no agent internals: they run the agent from dist/ and talk to it over gRPC.',
+  },
+];
+
 module.exports = defineConfig([
   globalIgnores(['dist/', 'proto/gen/', 'node_modules/', 'coverage/', '.lab-state/']),
   {
-    files: ['agent/src/**/*.ts', 'client/src/**/*.ts', 'common/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'agent/src/**/*.ts',
+      'client/src/**/*.ts',
+      'common/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'tools/**/*.ts',
+    ],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': [
@@ -34,6 +51,10 @@ module.exports = defineConfig([
     files,
     rules: { [restrictedImports]: ['error', { paths, patterns }] },
   })),
+  {
+    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { [restrictedImports]: ['error', { patterns: supportPatterns }] },
+  },
   {
     // Test files may use `any` for fixtures and partial fakes; everything else is strict.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -40,6 +40,8 @@ check_all() {
   [ -x /usr/bin/linux.uml ] || need user-mode-linux
   any_executable /usr/sbin/modprobe /sbin/modprobe /usr/bin/modprobe /bin/modprobe || need kmod
   any_executable /usr/bin/unshare /bin/unshare || need util-linux
+  # The TLS tests make their CA, server and client certificates with the openssl CLI.
+  any_executable /usr/bin/openssl || need openssl
 }
 
 check_all

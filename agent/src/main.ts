@@ -12,12 +12,29 @@ async function main(): Promise<void> {
     .version(mvnetVersion())
     .option(
       '--listen <address>',
-      'unix:///path, or host:port (non-loopback needs --insecure)',
+      'unix:///path, or host:port (non-loopback needs TLS or --insecure)',
       'unix:///run/mvnet/agent.sock',
     )
     .option('--state-dir <dir>', 'durable state (SQLite)', '/var/lib/mvnet')
     .option('--netns <name>', 'manage this named network namespace as the host (default: the root namespace)')
     .option('--insecure', 'allow plaintext gRPC on a non-loopback address', false)
+    .option('--tlscert <file>', 'serve TLS with this certificate (PEM; re-read when it changes)')
+    .option('--tlskey <file>', "the certificate's private key (unencrypted PEM)")
+    .option(
+      '--tlsverify',
+      'require a client certificate signed by --tlscacert (mutual TLS); its CN is the user',
+    )
+    .option('--tlscacert <file>', 'the CA certificates that sign client certificates (with --tlsverify)')
+    .option(
+      '--token-auth-file <file>',
+      'bearer tokens, kube-apiserver\'s CSV: token,user,uid[,"group1,group2"]',
+    )
+    .option(
+      '--authorization-file <file>',
+      'YAML naming the users of each role: viewer: [monitor], operator: [...]',
+    )
+    .option('--health-listen <address>', 'also serve grpc.health.v1 alone, in plaintext, here (for probes)')
+    .option('--group <name>', "the unix socket's group (name or gid): its members may connect")
     .option('--bookmark-interval <ms>', 'a quiet Watch stream gets a BOOKMARK this often', '10000')
     .option('--event-retention <events>', 'events the log keeps for Watch to replay', '10000')
     .option(
@@ -42,6 +59,14 @@ async function main(): Promise<void> {
     stateDir: string;
     netns?: string;
     insecure: boolean;
+    tlscert?: string;
+    tlskey?: string;
+    tlsverify?: boolean;
+    tlscacert?: string;
+    tokenAuthFile?: string;
+    authorizationFile?: string;
+    healthListen?: string;
+    group?: string;
     logLevel: string;
     endpointCheckInterval: string;
     bookmarkInterval: string;
@@ -70,6 +95,10 @@ async function main(): Promise<void> {
   try {
     agent = await startAgent({
       ...opts,
+      tlsCert: opts.tlscert,
+      tlsKey: opts.tlskey,
+      tlsVerify: opts.tlsverify,
+      tlsCaCert: opts.tlscacert,
       checkIntervalMs,
       bookmarkIntervalMs,
       eventRetention,

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { parseListenAddress } from './api/listenAddress';
-import { serveAgent } from './api/serveAgent';
+import { requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
+import { isLoopback } from './api/listenAddress';
+import { serveAgent, type ServeOptions } from './api/serveAgent';
 import { createHostServices } from './app/createHostServices';
 import type { LinkChangeSource } from './domain/ports/LinkChangeSource';
 import type { LinkDriver } from './domain/ports/LinkDriver';
 import { faultTarget } from './faultPoint';
 import { openHost } from './openHost';
+import { serveOptions } from './serveOptions';
 
 export interface AgentOptions {
   /** `unix:///path`, `host:port`; port 0 picks a free one. */
@@ -15,6 +17,22 @@ export interface AgentOptions {
   netns?: string;
   /** Allow plaintext on a non-loopback address. */
   insecure?: boolean;
+  /** --tlscert and --tlskey: serve TLS with this certificate and key, re-read when their files change. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** --tlsverify: require a client certificate signed by --tlscacert (mutual TLS); its CN is the user. */
+  tlsVerify?: boolean;
+  tlsCaCert?: string;
+  /** How often the TLS files are re-read, in ms (default 5000). */
+  certificateRefreshMs?: number;
+  /** --token-auth-file: kube-apiserver's token CSV; `authorization: Bearer <token>` names a user. */
+  tokenAuthFile?: string;
+  /** --authorization-file: YAML naming each role's users (viewer, operator). */
+  authorizationFile?: string;
+  /** --health-listen: grpc.health.v1 alone, in plaintext, on this address too. */
+  healthListen?: string;
+  /** --group: the unix socket's group (a name or a gid), whose members may connect. */
+  group?: string;
   logger: Logger;
   /** The kernel port; defaults to LinuxDriver on the host namespace. */
   driver?: LinkDriver;
@@ -41,6 +59,8 @@ export interface AgentOptions {
 export interface RunningAgent {
   /** The address clients dial: `unix:///path` or `127.0.0.1:PORT`. */
   address: string;
+  /** The health-only listener's address, with `healthListen`. */
+  healthAddress?: string;
   /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
   close(graceMs?: number): Promise<void>;
 }
@@ -48,12 +68,13 @@ export interface RunningAgent {
 /**
  * Starts an agent in three steps: opens the host (state, kernel, restore: openHost), builds its
  * services (createHostServices), and serves them (serveAgent). A step that fails undoes the ones
- * before it.
+ * before it. The listen addresses, TLS files, token and authorization files are read and checked
+ * first, so that a mistake in them fails the start before anything is touched.
  */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { logger } = options;
-  const listen = parseListenAddress(options.listen, options.insecure ?? false);
-  warnAtStart(options, listen.kind === 'tcp');
+  const serving = serveOptions(options);
+  warnAtStart(options, serving);
   const host = await openHost(options);
   const services = createHostServices({
     ...host,
@@ -63,33 +84,65 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     watchQueueCapacity: options.watchQueueCapacity ?? 1000,
     maxWatchers: options.maxWatchers,
   });
-  let serving;
+  let served;
   try {
     services.start();
-    serving = await serveAgent(services, listen, logger);
+    served = await serveAgent(services, serving, logger);
   } catch (err) {
     services.stop();
     await host.close().catch(() => undefined);
     throw err;
   }
-  logger.info({ address: serving.address, version: host.facts.version }, 'serving');
+  logger.info(
+    {
+      address: served.address,
+      healthAddress: served.healthAddress,
+      tls: serving.certificates ? (serving.requireClientCertificate ? 'mutual' : 'server') : 'off',
+      credentials: credentialsSummary(serving.access),
+      version: host.facts.version,
+    },
+    'serving',
+  );
   return {
-    address: serving.address,
+    address: served.address,
+    healthAddress: served.healthAddress,
     close: async (graceMs = 2000) => {
       services.stop();
-      await serving.close(graceMs);
+      await served.close(graceMs);
       await host.close();
       logger.info('stopped');
     },
   };
 }
 
-/** What an operator must hear at every start: plaintext on a network address, fault injection. */
-function warnAtStart(options: AgentOptions, tcp: boolean): void {
-  if (tcp && options.insecure) {
+/** How callers prove who they are, for the start line. */
+function credentialsSummary(access: AccessPolicy): string[] {
+  if (access.transport === 'unix') return ['unix-socket'];
+  const kinds = [access.clientCertificates && 'certificate', access.tokens && 'token'].filter(
+    Boolean,
+  ) as string[];
+  return kinds.length > 0 ? kinds : ['none'];
+}
+
+/**
+ * What an operator must hear at every start: plaintext on a network address, a network address
+ * where nobody has to prove who they are, tokens sent in plaintext, fault injection.
+ */
+function warnAtStart(options: AgentOptions, { listen, access }: ServeOptions): void {
+  const network = listen.kind === 'tcp' && !isLoopback(listen.host);
+  if (listen.kind === 'tcp' && options.insecure) {
     options.logger.warn(
       { listen: options.listen },
       "serving plaintext gRPC without TLS on a network address (--insecure): anyone who reaches it controls this host's networks",
+    );
+    if (access.tokens)
+      options.logger.warn(
+        'bearer tokens cross the network in plaintext (--insecure): anyone on the path can replay them',
+      );
+  } else if (network && !requiresCredentials(access)) {
+    options.logger.warn(
+      { listen: options.listen },
+      "serving TLS without client authentication (no --tlsverify, no --token-auth-file): anyone who reaches it controls this host's networks",
     );
   }
   const fault = faultTarget();

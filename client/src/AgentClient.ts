@@ -7,7 +7,7 @@ import {
 import type { Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
 import type { Host } from '../../proto/gen/mvnet/v1/host';
 import type { Network } from '../../proto/gen/mvnet/v1/network';
-import { DEFAULT_HOST, openChannel } from './connection';
+import { DEFAULT_HOST, openConnection, type ConnectionOptions } from './connection';
 import { toMvnetError } from './errors';
 import { watchEvents, type WatchEvent, type WatchOptions } from './watchEvents';
 
@@ -17,16 +17,20 @@ export type EndpointSpec = Partial<Omit<Endpoint, 'status'>> & { network: string
 /** A network spec as the SDK takes it: any subset of Network's fields (the rest default). */
 export type NetworkSpec = Partial<Omit<Network, 'status'>> & { name: string };
 
-export interface AgentClientOptions {
-  /** Default: the local agent's unix socket. */
-  host?: string;
+/**
+ * Where the agent is and how to reach it (Docker's client options: `tls`, `tlsVerify`, `tlsCaCert`,
+ * `tlsCert`, `tlsKey`; and a `token`), and the per-call deadline. clientOptionsFromEnv reads them
+ * from MVNET_HOST, MVNET_TLS_VERIFY, MVNET_CERT_PATH and MVNET_TOKEN, as the CLI does.
+ */
+export interface AgentClientOptions extends ConnectionOptions {
   /** Per-call deadline in milliseconds (default 30 s). */
   timeoutMs?: number;
 }
 
 /**
  * A typed client of one agent. Every method returns plain generated messages and throws MvnetError
- * (code, agent's message, host) on failure.
+ * (code, agent's message, host) on failure. The constructor throws an Error naming the option for
+ * options that cannot work (a missing certificate file, a token to send in plaintext over the network).
  */
 export class AgentClient {
   readonly host: string;
@@ -37,8 +41,9 @@ export class AgentClient {
   constructor(options: AgentClientOptions = {}) {
     this.host = options.host ?? DEFAULT_HOST;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.channel = openChannel(this.host);
-    this.client = createClient(AgentServiceDefinition, this.channel);
+    const { channel, metadata } = openConnection({ ...options, host: this.host });
+    this.channel = channel;
+    this.client = createClient(AgentServiceDefinition, this.channel, { '*': { metadata } });
   }
 
   async getHost(): Promise<{ host: Host; revision: number }> {

@@ -1,11 +1,26 @@
-import { ChannelCredentials, createChannel, type Channel } from 'nice-grpc';
+import { createChannel, Metadata, type Channel } from 'nice-grpc';
+import { channelCredentials, usesTls, type ClientTlsOptions } from './channelCredentials';
 
 /** Where the CLI and SDK reach an agent by default: the socket of mvnet-agent's default --listen. */
 export const DEFAULT_HOST = 'unix:///run/mvnet/agent.sock';
 
+/** How to reach one agent: where, over TLS or not, and with which token. */
+export interface ConnectionOptions extends ClientTlsOptions {
+  /** `unix:///path`, `h1:7443` or `[v6]:7443`; default: the local agent's unix socket. */
+  host?: string;
+  /** `--token`: sent as `authorization: Bearer <token>` (kube-apiserver's tokens, --token-auth-file). */
+  token?: string;
+}
+
+/** A channel, and the metadata every call on it carries (the token). */
+export interface Connection {
+  channel: Channel;
+  metadata: Metadata;
+}
+
 /**
  * Turns a --host value into a grpc-js target: `unix:///path` as it is, `h1:7443` or `[::1]:7443` as a
- * plaintext TCP target (TLS comes with its own issue).
+ * TCP target.
  */
 export function hostTarget(host: string): string {
   if (host.startsWith('unix:')) return host;
@@ -17,9 +32,29 @@ export function hostTarget(host: string): string {
  * Opens a channel to one agent. grpc-js waits up to 120 s between attempts to reconnect to a peer that
  * went away, failing calls at once meanwhile: bounded to 10 s here, so that a watch resuming after an
  * agent restart (or an orchestrator retrying) finds the agent back soon after it is.
+ *
+ * A token is refused in plaintext to anything but this machine (a unix socket, loopback): whoever
+ * sees it on the network could replay it.
  */
-export function openChannel(host: string): Channel {
-  return createChannel(hostTarget(host), ChannelCredentials.createInsecure(), {
-    'grpc.max_reconnect_backoff_ms': 10_000,
-  });
+export function openConnection(options: ConnectionOptions = {}): Connection {
+  const host = options.host ?? DEFAULT_HOST;
+  const target = hostTarget(host);
+  const credentials = channelCredentials(host, options);
+  const metadata = Metadata();
+  if (options.token !== undefined) {
+    if (!/^[\x21-\x7e]{1,1024}$/.test(options.token))
+      throw new Error('the token must be 1 to 1024 printable ASCII characters without spaces');
+    if (!usesTls(options) && !isLocalHost(host))
+      throw new Error(`refusing to send a token in plaintext to ${host}: add --tlsverify (or --tls)`);
+    metadata.set('authorization', `Bearer ${options.token}`);
+  }
+  const channel = createChannel(target, credentials, { 'grpc.max_reconnect_backoff_ms': 10_000 });
+  return { channel, metadata };
+}
+
+/** A unix socket or a loopback address: plaintext there never crosses the network. */
+function isLocalHost(host: string): boolean {
+  if (host.startsWith('unix:')) return true;
+  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }

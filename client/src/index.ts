@@ -1,6 +1,8 @@
 /** The mvnet SDK: typed clients of mvnet agents, and the wire types they speak. */
 export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSpec } from './AgentClient';
-export { DEFAULT_HOST, hostTarget } from './connection';
+export { type ClientTlsOptions } from './channelCredentials';
+export { clientOptionsFromEnv } from './clientOptionsFromEnv';
+export { DEFAULT_HOST, hostTarget, type ConnectionOptions } from './connection';
 export { MvnetError, RETRYABLE_CODES } from './errors';
 export {
   type WatchChange,

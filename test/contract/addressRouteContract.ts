@@ -46,10 +46,10 @@ export function describeAddressRouteContract(
       );
     });
 
-    it('replaces a route, and deletes it, both any number of times', async () => {
+    it('adds a route, and deletes it, both any number of times', async () => {
       for (let i = 0; i < 2; i++) {
-        await driver.replaceRoute('192.168.10.0/24', 'shim0');
-        await driver.replaceRoute('2001:db8:10::/64', 'shim0');
+        await driver.addRoute('192.168.10.0/24', 'shim0');
+        await driver.addRoute('2001:db8:10::/64', 'shim0');
       }
       expect(await containers.routes()).toEqual(['192.168.10.0/24 dev shim0', '2001:db8:10::/64 dev shim0']);
       for (let i = 0; i < 2; i++) {
@@ -59,7 +59,7 @@ export function describeAddressRouteContract(
       expect(await containers.routes()).toEqual([]);
     });
 
-    it('moves a route to another link on replace, and deletes it only through the link it uses', async () => {
+    it('never takes over a route through another link, and deletes a route only through its link', async () => {
       await driver.createMacvlan({
         name: 'shim1',
         parent: fixture().parent,
@@ -67,15 +67,25 @@ export function describeAddressRouteContract(
         alias: 'mvnet:shim',
       });
       await driver.setLinkUp('shim1');
-      await driver.replaceRoute('192.168.10.0/24', 'shim0');
-      await driver.replaceRoute('192.168.10.0/24', 'shim1');
-      await driver.deleteRoute('192.168.10.0/24', 'shim0');
-      expect(await containers.routes()).toEqual(['192.168.10.0/24 dev shim1']);
+      await driver.addRoute('192.168.10.0/24', 'shim0');
+      const taken = await kernelErrorOf(driver.addRoute('192.168.10.0/24', 'shim1'));
+      expect(taken.message).toBe('cannot add route 192.168.10.0/24 on shim1: File exists');
+      await driver.deleteRoute('192.168.10.0/24', 'shim1');
+      expect(await containers.routes()).toEqual(['192.168.10.0/24 dev shim0']);
+    });
+
+    it("reads the host's addresses and routes, without the kernel's link-local ones", async () => {
+      await driver.addAddress('shim0', '192.168.10.254/32');
+      await driver.addRoute('192.168.10.0/24', 'shim0');
+      const { addresses, routes } = await driver.readHostAddressing();
+      expect(addresses).toContainEqual({ dev: 'shim0', cidr: '192.168.10.254/32' });
+      expect(addresses.some((a) => a.cidr.startsWith('fe80:'))).toBe(false);
+      expect(routes).toContainEqual({ destination: '192.168.10.0/24', dev: 'shim0' });
     });
 
     it('deletes a route through a missing link as success, and drops routes with their link', async () => {
       await driver.deleteRoute('192.168.10.0/24', 'nope0');
-      await driver.replaceRoute('192.168.10.0/24', 'shim0');
+      await driver.addRoute('192.168.10.0/24', 'shim0');
       await driver.deleteLink('shim0');
       expect(await containers.routes()).toEqual([]);
     });
@@ -87,19 +97,15 @@ export function describeAddressRouteContract(
         mode: 'bridge',
         alias: 'mvnet:shim',
       });
-      const down4 = await kernelErrorOf(driver.replaceRoute('192.168.10.0/24', 'shim1'));
-      expect(down4.message).toBe(
-        'cannot replace route 192.168.10.0/24 on shim1: Device for nexthop is not up.',
-      );
-      const down6 = await kernelErrorOf(driver.replaceRoute('2001:db8:10::/64', 'shim1'));
-      expect(down6.message).toBe('cannot replace route 2001:db8:10::/64 on shim1: Nexthop device is not up.');
-      const missing = await kernelErrorOf(driver.replaceRoute('192.168.10.0/24', 'nope0'));
-      expect(missing.message).toBe(
-        'cannot replace route 192.168.10.0/24 on nope0: Cannot find device "nope0"',
-      );
-      const hostBits = await kernelErrorOf(driver.replaceRoute('192.168.10.5/24', 'shim0'));
+      const down4 = await kernelErrorOf(driver.addRoute('192.168.10.0/24', 'shim1'));
+      expect(down4.message).toBe('cannot add route 192.168.10.0/24 on shim1: Device for nexthop is not up.');
+      const down6 = await kernelErrorOf(driver.addRoute('2001:db8:10::/64', 'shim1'));
+      expect(down6.message).toBe('cannot add route 2001:db8:10::/64 on shim1: Nexthop device is not up.');
+      const missing = await kernelErrorOf(driver.addRoute('192.168.10.0/24', 'nope0'));
+      expect(missing.message).toBe('cannot add route 192.168.10.0/24 on nope0: Cannot find device "nope0"');
+      const hostBits = await kernelErrorOf(driver.addRoute('192.168.10.5/24', 'shim0'));
       expect(hostBits.message).toBe(
-        'cannot replace route 192.168.10.5/24 on shim0: destination 192.168.10.5/24 has host bits set (not a prefix)',
+        'cannot add route 192.168.10.5/24 on shim0: destination 192.168.10.5/24 has host bits set (not a prefix)',
       );
       expect(await containers.routes()).toEqual([]);
     });

@@ -6,18 +6,17 @@
  * two containers c1 and c2 (bare namespaces) on the seed's network, which ping each other and the
  * gateway. Fails when a ping does; leaves nothing behind, also when interrupted.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
+import { AgentProcess } from '../../tools/AgentProcess';
 
 const PREFIX = 'mvdemo-';
 const SWITCH = `${PREFIX}switch`;
 const HOST = `${PREFIX}host1`;
 const DIST = path.join(__dirname, '../..');
 const CLI = path.join(DIST, 'client/src/cli/main.js');
-const AGENT = path.join(DIST, 'agent/src/main.js');
 
 /** The seed's containers: each a network namespace, with the address the seed gives it. */
 const CONTAINERS = [
@@ -25,7 +24,7 @@ const CONTAINERS = [
   { name: 'c2', netns: `${PREFIX}c2`, ip: '192.168.0.4' },
 ];
 
-let agent: ChildProcess | undefined;
+let agent: AgentProcess | undefined;
 let workDir: string | undefined;
 
 function ip(...args: string[]): void {
@@ -72,13 +71,8 @@ async function pingFrom(netns: string, address: string): Promise<void> {
 
 /** Removes every demo namespace (also those of an earlier, interrupted run) and the agent. */
 function cleanup(): void {
-  if (agent?.pid) {
-    try {
-      process.kill(-agent.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  // SIGKILL of its process group, at once; nobody waits for it to be reaped.
+  void agent?.kill();
   const list = spawnSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8' }).stdout.trim();
   for (const { name } of (list ? JSON.parse(list) : []) as { name: string }[]) {
     if (name.startsWith(PREFIX)) spawnSync('ip', ['netns', 'del', name]);
@@ -100,23 +94,20 @@ function buildLab(): void {
   ip('-n', HOST, 'link', 'set', 'eth0', 'up');
 }
 
-/** Starts mvnet-agent on the host namespace, on a unix socket, and resolves when it serves. */
-function startAgent(socket: string, stateDir: string): Promise<void> {
+/**
+ * Starts mvnet-agent on the host namespace, on a unix socket, and resolves when it serves. Its log
+ * (JSON) is not shown; what it writes that is not (an error on stderr) is.
+ */
+async function startAgent(socket: string, stateDir: string): Promise<void> {
   say(`mvnet-agent --netns ${HOST} --listen unix://${socket}`);
-  agent = spawn(
-    process.execPath,
-    [AGENT, '--netns', HOST, '--listen', `unix://${socket}`, '--state-dir', stateDir],
-    {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
+  agent = AgentProcess.spawn({
+    args: ['--netns', HOST, '--listen', `unix://${socket}`, '--state-dir', stateDir],
+    keepLogs: false,
+    onLine: (line, entry) => {
+      if (!entry) process.stderr.write(`${line}\n`);
     },
-  );
-  return new Promise((resolve, reject) => {
-    agent!.once('exit', (code) => reject(new Error(`mvnet-agent exited with ${code}`)));
-    readline.createInterface({ input: agent!.stdout! }).on('line', (line) => {
-      if ((JSON.parse(line) as { msg?: string }).msg === 'serving') resolve();
-    });
   });
+  await agent.untilReady();
 }
 
 async function main(): Promise<void> {

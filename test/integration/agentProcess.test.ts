@@ -62,8 +62,9 @@ describe('the mvnet-agent process', () => {
       );
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(
-        'without TLS the agent listens on loopback or a unix socket only; pass --insecure',
+        'without TLS the agent listens on loopback or a unix socket only; serve TLS with --tlscert and --tlskey',
       );
+      expect(r.stderr).toContain('or pass --insecure to serve plaintext');
     },
   );
 

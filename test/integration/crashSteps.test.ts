@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from 'nice-grpc';
 import { AgentClient, MvnetError, type NetworkSpec } from '../../client/src';
-import { addNetns, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, deleteNetns } from '../../tools/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { makeNetnsHost, type NetnsHost } from '../support/netnsHost';
 import { uniqueNetnsName } from '../support/netnsPrefix';

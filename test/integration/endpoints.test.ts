@@ -9,7 +9,7 @@ import {
   type EndpointSpec,
   type NetworkSpec,
 } from '../../client/src';
-import { deleteNetns, addNetns } from '../../agent/src/kernel/netns';
+import { deleteNetns, addNetns } from '../../tools/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { ipIn, makeSwitchedHosts, pings, type SwitchedHosts } from '../support/switchedHosts';
 import { waitFor } from '../support/waitFor';

@@ -7,7 +7,7 @@ import type { NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
 import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
 import { IpLinkMonitor } from '../../agent/src/kernel/iproute2/IpLinkMonitor';
 import { kernelErrorFrom, runCommand } from '../../agent/src/kernel/iproute2/runCommand';
-import { addNetns, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, deleteNetns } from '../../tools/netns';
 import { describeLinkChangeContract, type LinkChangeFixture } from '../contract/linkChangeContract';
 import { makeNetnsHost } from '../support/netnsHost';
 import { uniqueNetnsName } from '../support/netnsPrefix';

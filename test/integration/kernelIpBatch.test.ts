@@ -5,7 +5,7 @@
 import { IpBatch } from '../../agent/src/kernel/iproute2/IpBatch';
 import { KernelError } from '../../agent/src/domain/errors';
 import { runCommand } from '../../agent/src/kernel/iproute2/runCommand';
-import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns } from '../../tools/netns';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 
 describe('IpBatch', () => {

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
 import { KernelCapabilities, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
-import { addNetns, addVethPair, deleteNetns, runIn } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns, runIn } from '../../tools/netns';
 import { resolveNetns } from '../../agent/src/kernel/resolveNetns';
 import { addressesOf, parseLinks } from '../../agent/src/kernel/iproute2/parseLinks';
 import { kernelErrorFrom, runCommand } from '../../agent/src/kernel/iproute2/runCommand';

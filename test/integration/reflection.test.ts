@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import execa from 'execa';
 import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
-import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns } from '../../tools/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 

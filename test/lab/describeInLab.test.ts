@@ -1,7 +1,7 @@
 // describeInLab's plumbing on a real lab run: runJestInLab boots an instance, runs jest there on a
 // fixture with one test of each outcome, and must bring back every test with its blocks, status and
-// failure message. The declaring side is plain code over that outcome (readInnerJestReport.test.ts).
-import { runJestInLab, type JestInLabOutcome } from './runJestInLab';
+// failure message. The declaring side is plain code over that outcome (test/unit/readInnerJestReport.test.ts).
+import { runJestInLab, type JestInLabOutcome } from '../../tools/lab/runJestInLab';
 
 describe('runJestInLab', () => {
   let outcome: JestInLabOutcome;

@@ -14,13 +14,13 @@
  * would be thrown while jest collects the file, and name no test.
  */
 import path from 'node:path';
-import type { InnerTest } from './readInnerJestReport';
+import type { InnerTest } from '../../tools/lab/readInnerJestReport';
 import {
   freshLabTestStateDir,
   runJestInLab,
   type JestInLabOptions,
   type JestInLabOutcome,
-} from './runJestInLab';
+} from '../../tools/lab/runJestInLab';
 
 /** An inner failure, shown as its messages only (the outer stack would point at this file). */
 function innerFailure(message: string): Error {

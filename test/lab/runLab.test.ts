@@ -4,8 +4,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, labFilesDir, labStateRoot } from './labPaths';
-import { runInLab } from './runLab';
+import { findRepoRoot } from '../../tools/findRepoRoot';
+import { labFilesDir, labStateRoot } from '../../tools/lab/labPaths';
+import { runInLab } from '../../tools/lab/runLab';
 
 const BOOT_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 120_000;

@@ -8,16 +8,19 @@
  *   npm run lab -- seed-vlans [--timeout-ms N] [--mem-mb N] [--state-dir DIR]
  *   npm run lab -- --list
  *
+ * The lab CLI (tools/lab/lab.ts) hands these command lines here; the lab itself is tools/lab/runLab.ts.
+ *
  * Exit status: 0 when it passed, 1 when it failed, 2 for a bad command line, 125 when the lab failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { consolePrinter } from './consolePrinter';
-import { LabError } from './LabError';
-import { findRepoRoot, labFilesDir, labStateRoot } from './labPaths';
-import { runInLab } from './runLab';
+import { findRepoRoot } from '../../tools/findRepoRoot';
+import { consolePrinter } from '../../tools/lab/consolePrinter';
+import { LabError } from '../../tools/lab/LabError';
+import { labFilesDir, labStateRoot } from '../../tools/lab/labPaths';
+import { runInLab } from '../../tools/lab/runLab';
+import { stateDirUser } from '../../tools/lab/stateDirLock';
 import { SCENARIOS, findScenario, type Scenario } from './scenarios';
-import { stateDirUser } from './stateDirLock';
 
 const LAB_FAILED = 125;
 

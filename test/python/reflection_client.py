@@ -1,7 +1,12 @@
 #!/usr/bin/python3
 """A gRPC client that is not Node's, driving mvnet-agent through server reflection only.
 
-    /usr/bin/python3 test/python/reflection_client.py HOST:PORT '<Network as JSON>'
+    /usr/bin/python3 test/python/reflection_client.py [TLS OPTIONS] HOST:PORT '<Network as JSON>'
+
+TLS options, as an orchestrator in another language would connect to an agent with --tlsverify and
+--token-auth-file: --tlscacert FILE (verify the agent against this CA: TLS), --tlscert FILE and
+--tlskey FILE (a client certificate), --token TOKEN (grpcio's access-token call credentials, which
+send `authorization: Bearer TOKEN`, kube-apiserver's form). Without --tlscacert: plaintext.
 
 Uses Debian's python3-grpcio and python3-grpc-tools (run it with /usr/bin/python3: a python3 earlier on
 PATH may lack grpc). There is no grpc_reflection package here, so this is its own reflection client:
@@ -23,6 +28,7 @@ PATH may lack grpc). There is no grpc_reflection package here, so this is its ow
 Exit status: 0 success; 1 a reflection check failed; 2 bad usage; 3 an RPC failed (the line on stderr
 starts with `rpc error: <method>: <STATUS_CODE>: <details>`).
 """
+import argparse
 import importlib.util
 import json
 import os
@@ -332,11 +338,49 @@ def unary(channel, pool, service, method_name, request_json):
         raise RpcFailed(f'{path}: {err.code().name}: {err.details()}') from None
 
 
+def open_channel(address, options):
+    """Plaintext, or TLS verified against --tlscacert with an optional client certificate and token."""
+    # Loopback: no HTTP proxy from the environment, whatever it says.
+    channel_options = [('grpc.enable_http_proxy', 0)]
+    if options.tlscacert is None:
+        return grpc.insecure_channel(address, options=channel_options)
+
+    def read(path):
+        with open(path, 'rb') as f:
+            return f.read()
+
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(options.tlscacert),
+        private_key=read(options.tlskey) if options.tlskey else None,
+        certificate_chain=read(options.tlscert) if options.tlscert else None,
+    )
+    if options.token is not None:
+        credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(options.token))
+    return grpc.secure_channel(address, credentials, options=channel_options)
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog=argv[0], description='A reflection-only gRPC client of mvnet-agent.')
+    parser.add_argument('--tlscacert', help='verify the agent against this CA (PEM): TLS')
+    parser.add_argument('--tlscert', help='client certificate (PEM)')
+    parser.add_argument('--tlskey', help='client key (PEM)')
+    parser.add_argument('--token', help='bearer token (needs TLS)')
+    parser.add_argument('address', metavar='HOST:PORT')
+    parser.add_argument('network_json', metavar='NETWORK_JSON')
+    options = parser.parse_args(argv[1:])
+    if (options.tlscert is None) != (options.tlskey is None):
+        parser.error('--tlscert and --tlskey go together')
+    if options.tlscacert is None and (options.tlscert or options.token):
+        parser.error('--tlscert and --token need TLS: add --tlscacert')
+    return options
+
+
 def main(argv):
-    if len(argv) != 3:
-        print(f'usage: {argv[0]} HOST:PORT NETWORK_JSON', file=sys.stderr)
-        return 2
-    address, network_json = argv[1], argv[2]
+    try:
+        options = parse_arguments(argv)
+    except SystemExit as exit:
+        return 2 if exit.code else 0
+    address, network_json = options.address, options.network_json
     try:
         network = json.loads(network_json)
     except json.JSONDecodeError as err:
@@ -347,8 +391,7 @@ def main(argv):
         return 2
 
     tmp = tempfile.mkdtemp(prefix='mvnet-reflection-')
-    # Loopback: no HTTP proxy from the environment, whatever it says.
-    channel = grpc.insecure_channel(address, options=[('grpc.enable_http_proxy', 0)])
+    channel = open_channel(address, options)
     try:
         grpc.channel_ready_future(channel).result(timeout=RPC_TIMEOUT_S)
         modules = compile_reflection_protos(tmp)

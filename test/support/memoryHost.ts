@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { EndpointService } from '../../agent/src/app/EndpointService';
 import { Mutex } from '../../agent/src/app/Mutex';
+import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
 import { NetworkService } from '../../agent/src/app/NetworkService';
 import type { NetworkInput } from '../../agent/src/domain/normalizeNetwork';
 import { restoreHost } from '../../agent/src/app/restoreHost';
@@ -15,6 +17,8 @@ export interface MemoryHost {
   driver: MemoryDriver;
   store: Store;
   networks: NetworkService;
+  /** The endpoints of the host, with a mutex of their own (as the tests have always had them). */
+  endpoints: EndpointService;
   stateDir: string;
   /**
    * Closes the store and opens it again on a new kernel (a reboot, when `links` are fresh); with
@@ -64,10 +68,12 @@ export async function makeMemoryHost(
     logger: silentLogger,
     mutex: new Mutex(),
   });
+  const endpoints = new EndpointService({ state: store, driver, logger: silentLogger, mutex: new Mutex() });
   return {
     driver,
     store,
     networks,
+    endpoints,
     stateDir,
     restart: async (next = {}) => {
       store.close();
@@ -98,6 +104,20 @@ export function networkInput(overrides: Partial<NetworkInput> = {}): NetworkInpu
     promiscuous: false,
     hostAccess: false,
     labels: {},
+    ...overrides,
+  };
+}
+
+/** An endpoint input on network `mvnet`, in container c1, everything else left to the agent. */
+export function endpointInput(overrides: Partial<EndpointInput> = {}): EndpointInput {
+  return {
+    name: '',
+    network: 'mvnet',
+    netns: 'c1',
+    ifname: '',
+    ipv4Address: '',
+    ipv6Address: '',
+    macAddress: '',
     ...overrides,
   };
 }

@@ -5,8 +5,8 @@
  * one machine).
  */
 import crypto from 'node:crypto';
-import { deleteNetns, listNetns } from '../../agent/src/kernel/netns';
-import { isAlive } from '../../agent/src/kernel/isAlive';
+import { deleteNetns, listNetns } from '../../tools/netns';
+import { isProcessAlive } from '../../tools/processGroup';
 
 /** Every namespace a test creates has a name starting with this. */
 export const TEST_NETNS_PREFIX = 'mvt-';
@@ -38,7 +38,7 @@ export function uniqueNetnsName(tag: string): string {
 function isLeftOver(name: string): boolean {
   const owner = parseInt(name.slice(TEST_NETNS_PREFIX.length).split('-')[0], 36);
   if (!Number.isInteger(owner) || owner <= 0) return true;
-  return owner === runPid() || !isAlive(owner);
+  return owner === runPid() || !isProcessAlive(owner);
 }
 
 /** Deletes the test namespaces of this run and of dead runs; returns their names. */

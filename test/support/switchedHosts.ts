@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { addNetns, addVethPair, deleteNetns } from '../../agent/src/kernel/netns';
+import { addNetns, addVethPair, deleteNetns } from '../../tools/netns';
 import { uniqueNetnsName } from './netnsPrefix';
 
 /** `ip -n NS ARGS` synchronously; returns stdout. */

@@ -1,10 +1,16 @@
 import { EndpointService } from '../../agent/src/app/EndpointService';
-import { Mutex } from '../../agent/src/app/Mutex';
 import { restoreEndpoints } from '../../agent/src/app/restoreEndpoints';
 import { PreconditionError } from '../../agent/src/domain/errors';
 import type { EndpointRecord } from '../../agent/src/domain/model';
 import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
-import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost } from '../support/memoryHost';
+import {
+  endpointInput,
+  makeMemoryHost,
+  networkInput,
+  silentLogger,
+  subnet24,
+  type MemoryHost,
+} from '../support/memoryHost';
 
 /**
  * An endpoint belongs to the namespace it was attached into (issue 11): the agent's own re-attaches go
@@ -14,15 +20,7 @@ import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost }
 describe('endpoint identity: the namespace an endpoint was attached into', () => {
   let host: MemoryHost;
   let endpoints: EndpointService;
-  const input = (netns: string): EndpointInput => ({
-    name: 'web',
-    network: 'mvnet',
-    netns,
-    ifname: '',
-    ipv4Address: '',
-    ipv6Address: '',
-    macAddress: '',
-  });
+  const input = (netns: string): EndpointInput => endpointInput({ name: 'web', netns });
   const restore = (reboot = false) =>
     restoreEndpoints({ state: host.store, driver: host.driver, logger: silentLogger, reboot });
   const stored = (): EndpointRecord => host.store.getEndpoint('mvnet', 'web')!;
@@ -30,12 +28,7 @@ describe('endpoint identity: the namespace an endpoint was attached into', () =>
   beforeEach(async () => {
     host = await makeMemoryHost();
     await host.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0', subnets: subnet24(0) }));
-    endpoints = new EndpointService({
-      state: host.store,
-      driver: host.driver,
-      logger: silentLogger,
-      mutex: new Mutex(),
-    });
+    endpoints = host.endpoints;
   });
   afterEach(() => host.close());
 

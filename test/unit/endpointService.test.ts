@@ -6,23 +6,15 @@ import {
   PreconditionError,
 } from '../../agent/src/domain/errors';
 import { EndpointService } from '../../agent/src/app/EndpointService';
-import { Mutex } from '../../agent/src/app/Mutex';
 import { restoreEndpoints } from '../../agent/src/app/restoreEndpoints';
-import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
-import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost } from '../support/memoryHost';
-
-function endpointInput(overrides: Partial<EndpointInput> = {}): EndpointInput {
-  return {
-    name: '',
-    network: 'mvnet',
-    netns: 'c1',
-    ifname: '',
-    ipv4Address: '',
-    ipv6Address: '',
-    macAddress: '',
-    ...overrides,
-  };
-}
+import {
+  endpointInput,
+  makeMemoryHost,
+  networkInput,
+  silentLogger,
+  subnet24,
+  type MemoryHost,
+} from '../support/memoryHost';
 
 describe('EndpointService on the in-memory kernel', () => {
   let host: MemoryHost;
@@ -32,12 +24,7 @@ describe('EndpointService on the in-memory kernel', () => {
     host = await makeMemoryHost();
     for (const name of ['c1', 'c2', 'c3']) host.driver.addNetnsBehindBack({ name });
     await host.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0', subnets: subnet24(0) }));
-    endpoints = new EndpointService({
-      state: host.store,
-      driver: host.driver,
-      logger: silentLogger,
-      mutex: new Mutex(),
-    });
+    endpoints = host.endpoints;
   });
   afterEach(() => host.close());
 

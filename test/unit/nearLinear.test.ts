@@ -100,6 +100,7 @@ describe('work that grows with the input stays near-linear', () => {
       name: 'eth0',
       index: 2,
       mac: '02:00:00:00:00:01',
+      linkType: 'ether',
       kind: '',
       mtu: 1500,
       adminUp: true,

@@ -43,6 +43,15 @@ describe('NetworkService on the in-memory kernel', () => {
     });
   });
 
+  it('refuses a parent that is not an Ethernet link, as the loopback', async () => {
+    host.driver.addLinkBehindBack({ name: 'lo0', linkType: 'loopback', mtu: 65536 });
+    await expectRefusedUnchanged(
+      () => host.networks.createNetwork(networkInput({ parent: 'lo0', subnets: subnet24(9) })),
+      PreconditionError,
+      'parent lo0 is not an Ethernet link (it is loopback): a macvlan network needs one',
+    );
+  });
+
   it('returns the existing network for the same spec, in either form, without a new revision', async () => {
     await host.networks.createNetwork(networkInput());
     const again = await host.networks.createNetwork(networkInput({ parent: 'eth0', vlanId: 10 }));

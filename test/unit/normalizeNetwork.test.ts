@@ -101,6 +101,7 @@ describe('normalizeNetworkSpec subnets', () => {
     [{ cidr: '192.168.10.5/24' }, 'cidr', 'did you mean 192.168.10.0/24'],
     [{ cidr: '192.168.10.0/31' }, 'cidr', 'too small'],
     [{ cidr: '10.1/8' }, 'cidr', 'not a CIDR prefix'],
+    [{ cidr: '192.168.10.0/024' }, 'cidr', 'not a CIDR prefix'],
     [{ gateway: '' }, 'gateway', 'required'],
     [{ gateway: '10.0.0.1' }, 'gateway', 'not inside the subnet 192.168.10.0/24'],
     [{ gateway: '192.168.10.0' }, 'gateway', "subnet's own address"],

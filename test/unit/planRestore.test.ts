@@ -17,6 +17,7 @@ const link = (name: string, more: Partial<LinkInfo> = {}): LinkInfo => ({
   name,
   index: 1,
   kind: '',
+  linkType: 'ether',
   mtu: 1500,
   adminUp: true,
   operState: 'UP',

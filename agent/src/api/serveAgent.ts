@@ -3,6 +3,8 @@ import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-serv
 import type { Logger } from 'pino';
 import { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
 import type { HostServices } from '../app/createHostServices';
+import { accessMiddleware } from './access/accessMiddleware';
+import type { AccessPolicy } from './access/AccessPolicy';
 import { createAgentServiceImpl } from './agentServiceImpl';
 import { CHANNEL_LIMITS } from './channelLimits';
 import { errorStatusMiddleware } from './errorStatus';
@@ -11,12 +13,32 @@ import { listenOn, shutdownWithin } from './listenOn';
 import type { ListenAddress } from './listenAddress';
 import { reflectionServices } from './reflection';
 import { requestChecksMiddleware } from './requestChecksMiddleware';
+import { serveHealth, type ServingHealth } from './serveHealth';
 import { streamTerminator } from './streamTerminator';
+import type { CheckedCertificateProvider } from './tls/CheckedCertificateProvider';
+import { createServerCredentials } from './tls/serverCredentials';
+import { verifiedPeerInterceptor } from './tls/verifiedPeer';
+
+/** Where and how the agent serves. */
+export interface ServeOptions {
+  listen: ListenAddress;
+  /** TLS certificates (re-read on change); undefined: plaintext. */
+  certificates?: CheckedCertificateProvider;
+  /** --tlsverify: the handshake requires a client certificate signed by the provider's CAs. */
+  requireClientCertificate: boolean;
+  access: AccessPolicy;
+  /** --health-listen: grpc.health.v1 alone, in plaintext. */
+  healthListen?: ListenAddress;
+  /** --group: the unix socket's group. */
+  socketGroupId?: number;
+}
 
 /** A server answering on its address. */
 export interface ServingAgent {
   /** The address clients dial: `unix:///path` or `127.0.0.1:PORT`. */
   address: string;
+  /** The health-only listener's address, with --health-listen. */
+  healthAddress?: string;
   /**
    * Says NOT_SERVING to health watchers, ends the long-running streams with UNAVAILABLE, then shuts
    * down: the calls under way get `graceMs` to finish.
@@ -26,17 +48,20 @@ export interface ServingAgent {
 
 /**
  * Serves a host's services: AgentService, grpc.health.v1 and reflection, within the transport's
- * bounds (CHANNEL_LIMITS), every call through the one error-to-status mapping, the request checks
- * (decoded, printable, bounded text) and the stream terminator.
+ * bounds (CHANNEL_LIMITS). Every call goes through the verified-peer interceptor (grpc-js: the
+ * client certificate into the metadata), then the access middleware (authentication, roles, audit;
+ * AgentService only), the one error-to-status mapping, the request checks (decoded, printable,
+ * bounded text) and the stream terminator.
  */
 export async function serveAgent(
   services: HostServices,
-  listen: ListenAddress,
+  options: ServeOptions,
   logger: Logger,
 ): Promise<ServingAgent> {
   const health = HealthState();
   const terminator = streamTerminator();
-  const server = createServer(CHANNEL_LIMITS)
+  const server = createServer({ ...CHANNEL_LIMITS, interceptors: [verifiedPeerInterceptor] })
+    .use(accessMiddleware(options.access, logger))
     .use(errorStatusMiddleware(logger))
     .use(requestChecksMiddleware)
     .use(terminator.middleware);
@@ -44,17 +69,28 @@ export async function serveAgent(
   server.add(HealthDefinition, HealthServiceImpl(health));
   const reflected = [AgentServiceDefinition.fullName, 'grpc.health.v1.Health'];
   for (const { definition, impl } of reflectionServices(reflected)) server.add(definition, impl);
-  const address = await listenOn(server, listen, logger);
+  const address = await listenOn(server, options.listen, logger, {
+    credentials: createServerCredentials(options.certificates, options.requireClientCertificate),
+    socketGroupId: options.socketGroupId,
+  });
+  let healthServer: ServingHealth | undefined;
+  try {
+    if (options.healthListen) healthServer = await serveHealth(health, options.healthListen, logger);
+  } catch (err) {
+    await shutdownWithin(server, 0);
+    throw err;
+  }
   health.setStatus('healthy', AgentServiceDefinition.fullName); // '' starts healthy
   return {
     address,
+    healthAddress: healthServer?.address,
     close: async (graceMs) => {
       health.setStatus('unhealthy');
       health.setStatus('unhealthy', AgentServiceDefinition.fullName);
       // Health watchers get NOT_SERVING (written in this turn's microtasks) before their streams end.
       await new Promise((resolve) => setImmediate(resolve));
       terminator.terminate();
-      await shutdownWithin(server, graceMs);
+      await Promise.all([shutdownWithin(server, graceMs), healthServer?.close(graceMs)]);
     },
   };
 }

@@ -225,7 +225,7 @@ export class EndpointService {
     if (!hostLink) return;
     for (const address of [spec.ipv4Address, spec.ipv6Address].filter(Boolean)) {
       try {
-        if (add) await this.deps.driver.replaceRoute(hostRoute(address), hostLink);
+        if (add) await this.deps.driver.addRoute(hostRoute(address), hostLink);
         else await this.deps.driver.deleteRoute(hostRoute(address), hostLink);
       } catch (err) {
         this.log(spec).warn({ err, address, hostLink }, 'could not change the host route to the endpoint');

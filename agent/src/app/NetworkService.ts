@@ -54,6 +54,7 @@ export class NetworkService {
         links: await this.linkMap(),
         capabilities,
         networks: state.listNetworks(),
+        addressing: await this.deps.driver.readHostAddressing(),
       });
       const pending = state.beginPending({
         kind: 'network',

@@ -30,8 +30,8 @@ async function applyLinkOp(driver: LinkDriver, op: LinkOp): Promise<void> {
       return driver.createMacvlan({ name: op.name, parent: op.parent, mode: 'bridge', alias: op.alias });
     case 'addAddress':
       return driver.addAddress(op.name, op.cidr);
-    case 'replaceRoute':
-      return driver.replaceRoute(op.destination, op.dev);
+    case 'addRoute':
+      return driver.addRoute(op.destination, op.dev);
     case 'setUp':
       return driver.setLinkUp(op.name);
     case 'setPromiscuous':

@@ -4,6 +4,7 @@
  * takes (name, addresses, interface name, default route) is held until the commit releases it.
  */
 import { randomBytes } from 'node:crypto';
+import { hostClaims } from '../domain/hostClaims';
 import { LeaseLookup } from '../domain/ipam';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
 import { netnsIdentity } from '../domain/netnsIdentity';
@@ -32,18 +33,26 @@ export function tempLinkName(): string {
   return `mve${randomBytes(5).toString('hex')}`;
 }
 
+/** The host links the agent made that carry addresses and routes of its own: the networks' shims. */
+function ownLinks(state: HostState): Set<string> {
+  return new Set(state.listNetworks().flatMap((n) => (n.status.hostLink ? [n.status.hostLink] : [])));
+}
+
 /** Plans a creation and holds what it takes; an endpoint that is there and ready comes back as it is. */
 export async function reserveAttach(
   deps: { state: HostState; driver: LinkDriver; reservations: Reservations },
   request: EndpointRequest,
 ): Promise<ReservedAttach | { endpoint: EndpointRecord; revision: number }> {
   const { state, driver, reservations } = deps;
+  const network = state.getNetwork(request.network);
+  const inFlight = new Map(reservations.addressesOf(request.network));
+  const claims = network && hostClaims(network.spec, await driver.readHostAddressing(), ownLinks(state));
   const plan = planAttach(request, {
-    network: state.getNetwork(request.network),
+    network,
     existing: state.getEndpoint(request.network, request.name),
     netnsExists: (await driver.netnsInstance(request.netnsRef)) !== undefined,
     inNetns: state.endpointsInNetns(request.netnsRef),
-    leases: new LeaseLookup(state, request.network, new Map(reservations.addressesOf(request.network))),
+    leases: new LeaseLookup(state, request.network, inFlight, claims),
     endpointsOnHost: state.countEndpoints() + reservations.creating(),
     hostId: state.hostId(),
     isInternal: (network) => state.getNetwork(network)?.spec.internal ?? false,

@@ -44,7 +44,8 @@ export function parsePrefix(text: string): { prefix: Prefix; hostBitsSet: boolea
   if (slash < 0) return undefined;
   const address = parseAddress(text.slice(0, slash));
   const bitsText = text.slice(slash + 1);
-  if (!address || !/^\d{1,3}$/.test(bitsText)) return undefined;
+  // Digits without a leading zero: "/024" is not how anyone writes 24, and one text, one prefix.
+  if (!address || !/^(0|[1-9]\d{0,2})$/.test(bitsText)) return undefined;
   const bits = Number(bitsText);
   if (bits > WIDTH[address.family]) return undefined;
   const base = address.value & mask(address.family, bits);

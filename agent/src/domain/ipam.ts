@@ -18,8 +18,9 @@ export interface Leases {
 }
 
 /**
- * A network's leases read as they are needed: the addresses `inFlight` holds first, then a few single
- * reads (a requested address costs one), and past those all of them at once (an allocation's walk).
+ * A network's leases read as they are needed: the addresses `inFlight` holds first, then what the host
+ * itself holds (`claims`: hostClaims), then a few single reads (a requested address costs one), and past
+ * those all of them at once (an allocation's walk).
  */
 export class LeaseLookup implements Leases {
   private all?: ReadonlyMap<string, string>;
@@ -32,10 +33,11 @@ export class LeaseLookup implements Leases {
     },
     private readonly network: string,
     private readonly inFlight: ReadonlyMap<string, string>,
+    private readonly claims: (address: string) => string | undefined = () => undefined,
   ) {}
 
   get(address: string): string | undefined {
-    const held = this.inFlight.get(address);
+    const held = this.inFlight.get(address) ?? this.claims(address);
     if (held !== undefined) return held;
     if (!this.all && ++this.reads > 4) this.all = this.store.leases(this.network);
     return this.all ? this.all.get(address) : this.store.leaseHolder(this.network, address);
@@ -145,16 +147,19 @@ export function gatewayOf(network: NetworkSpec, address: string): string {
  * The address the host-access shim takes in a new network: the highest free one of each subnet's pool,
  * out of the way of the endpoints, which are allocated from the bottom.
  */
-export function hostShimAddresses(network: NetworkSpec): string[] {
+export function hostShimAddresses(
+  network: NetworkSpec,
+  claims: (address: string) => string | undefined = () => undefined,
+): string[] {
   return network.subnets.map((subnet) => {
     const prefix = parsePrefix(subnet.cidr)!.prefix;
     const pool: Prefix = subnet.ipRange ? parsePrefix(subnet.ipRange)!.prefix : prefix;
     const top = prefix.family === 4 ? lastAddress(prefix) - 1n : lastAddress(prefix);
     const reserved = reservedAddresses(subnet);
     for (let value = lastAddress(pool) < top ? lastAddress(pool) : top; value > prefix.base; value--) {
-      // Only the gateway and aux addresses are skipped: the walk is as long as they are many.
+      // Only the gateway, aux addresses and the host's own are skipped: the walk is as long as they are many.
       const text = formatAddress({ family: prefix.family, value });
-      if (!reserved.has(text)) return text;
+      if (!reserved.has(text) && claims(text) === undefined) return text;
     }
     throw new ExhaustedError(`no free address left in ${describePool(subnet)} for the host-access shim`);
   });

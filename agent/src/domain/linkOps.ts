@@ -4,7 +4,7 @@ export type LinkOp =
   | { op: 'createDummy'; name: string; alias: string; mtu?: number }
   | { op: 'createMacvlan'; name: string; parent: string; alias: string }
   | { op: 'addAddress'; name: string; cidr: string }
-  | { op: 'replaceRoute'; destination: string; dev: string }
+  | { op: 'addRoute'; destination: string; dev: string }
   | { op: 'setUp'; name: string }
   | { op: 'setPromiscuous'; name: string; on: boolean }
   | { op: 'delete'; name: string };
@@ -20,7 +20,7 @@ export function describeLinkOp(op: LinkOp): string {
       return `create macvlan ${op.name} on ${op.parent}`;
     case 'addAddress':
       return `add ${op.cidr} to ${op.name}`;
-    case 'replaceRoute':
+    case 'addRoute':
       return `route ${op.destination} via ${op.dev}`;
     case 'setUp':
       return `set ${op.name} up`;

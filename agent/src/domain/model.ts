@@ -72,6 +72,19 @@ export interface NetworkStatus {
   revision: number;
 }
 
+/** A route of the host's main table: to a prefix (CIDR form) or "default", through a link, via a gateway. */
+export interface HostRoute {
+  destination: string;
+  dev?: string;
+  gateway?: string;
+}
+
+/** What the host's own network is: its addresses (CIDR form, on their links) and its routes. */
+export interface HostAddressing {
+  addresses: { dev: string; cidr: string }[];
+  routes: HostRoute[];
+}
+
 export interface NetworkRecord {
   spec: NetworkSpec;
   status: NetworkStatus;

@@ -6,14 +6,17 @@ import type { LinkOp } from './linkOps';
 import { hostRoute, hostShimAddresses } from './ipam';
 import { MAX_NETWORKS_PER_HOST } from './limits';
 import { dummyLinkName, isMvnetMark, markFor, shimLinkName } from './marks';
-import type { NetworkRecord, NetworkSpec } from './model';
+import type { HostAddressing, NetworkRecord, NetworkSpec } from './model';
+import { hostClaims } from './hostClaims';
 import { hasIpv6, IPV6_MIN_MTU, splitSubInterface } from './normalizeNetwork';
 
-/** What the host offers a plan: its links, its kernel, and the networks already on it. */
+/** What the host offers a plan: its links, its kernel, its own addressing, and the networks already on it. */
 export interface HostView {
   links: ReadonlyMap<string, LinkInfo>;
   capabilities: KernelCapabilities;
   networks: readonly NetworkRecord[];
+  /** The host's addresses and routes; none known when absent. */
+  addressing?: HostAddressing;
 }
 
 /** The kernel changes a new network needs, and the facts its status records. */
@@ -43,6 +46,7 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
   checkSubnetOverlaps(spec, host.networks);
   const parent = planParentLink(spec, host);
   checkPassthru(spec, parent.parentLink, host.networks);
+  if (spec.mode === 'passthru' && host.addressing) checkHostKeepsItsLink(parent.parentLink, host.addressing);
   const existing = host.links.get(parent.parentLink);
   const promiscuousSetByAgent =
     spec.promiscuous &&
@@ -53,7 +57,9 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
     ops.push({ op: 'setPromiscuous', name: parent.parentLink, on: true });
   if (!spec.hostAccess) return { ...parent, promiscuousSetByAgent, ops };
   const hostLink = shimLinkName(spec.name);
-  const hostAddresses = hostShimAddresses(spec);
+  const shims = new Set(host.networks.flatMap((n) => (n.status.hostLink ? [n.status.hostLink] : [])));
+  const claims = host.addressing && hostClaims(spec, host.addressing, shims);
+  const hostAddresses = hostShimAddresses(spec, claims);
   ops.push(...planShim(spec.name, hostLink, parent.parentLink, hostAddresses));
   return { ...parent, promiscuousSetByAgent, hostLink, hostAddresses, ops };
 }
@@ -101,6 +107,7 @@ function planParentLink(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, 'p
       throw new PreconditionError(
         `parent ${spec.parent} does not exist on this host${missingLinkHint(spec.parent, host.capabilities)}`,
       );
+    checkEthernet(link);
     checkMtu(spec, link);
     return { parentLink: spec.parent, parentLinkOwned: false, ops: [] };
   }
@@ -170,6 +177,15 @@ function planDummyParent(spec: NetworkSpec, host: HostView): Omit<NetworkPlan, '
   };
 }
 
+/** A macvlan lives on an Ethernet link: the kernel refuses one on the loopback, a tunnel, a bare IP link. */
+function checkEthernet(parent: LinkInfo): void {
+  if (parent.linkType !== 'ether') {
+    throw new PreconditionError(
+      `parent ${parent.name} is not an Ethernet link (it is ${parent.linkType}): a macvlan network needs one`,
+    );
+  }
+}
+
 function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {
   if (spec.mtu > parent.mtu) {
     throw new PreconditionError(
@@ -180,6 +196,21 @@ function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {
   if (spec.mtu === 0 && parent.mtu < IPV6_MIN_MTU && hasIpv6(spec.subnets)) {
     throw new PreconditionError(
       `parent ${parent.name} has MTU ${parent.mtu}, below IPv6's minimum of ${IPV6_MIN_MTU}, and the network has an IPv6 subnet`,
+    );
+  }
+}
+
+/**
+ * A passthru macvlan takes its parent over: the host's own traffic on it stops. A parent that carries
+ * the host's addresses, or its default route, would cut the host off its network: refused.
+ */
+function checkHostKeepsItsLink(parentLink: string, addressing: HostAddressing): void {
+  const address = addressing.addresses.find((a) => a.dev === parentLink);
+  const route = addressing.routes.find((r) => r.dev === parentLink && r.destination === 'default');
+  const held = address ? `the host's address ${address.cidr}` : route && `the host's default route`;
+  if (held) {
+    throw new PreconditionError(
+      `parent ${parentLink} carries ${held}: a passthru network would take the link from the host and cut it off; use another parent, or another mode`,
     );
   }
 }

@@ -67,7 +67,7 @@ function planShimRepair(
           ops: [{ op: 'setUp', name: hostLink }],
         };
   const routes = addresses.map((a): LinkOp => ({
-    op: 'replaceRoute',
+    op: 'addRoute',
     destination: hostRoute(a),
     dev: hostLink,
   }));

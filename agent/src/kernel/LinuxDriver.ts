@@ -1,4 +1,6 @@
-import type { NetnsInstance, NetnsRef } from '../domain/model';
+import { KernelError } from '../domain/errors';
+import type { HostAddressing, NetnsInstance, NetnsRef } from '../domain/model';
+import { samePrefix } from './samePrefix';
 import type {
   AttachEndpointOptions,
   CreateDummyOptions,
@@ -13,7 +15,9 @@ import { HostLinks } from './iproute2/HostLinks';
 import { probeCapabilities } from './iproute2/probeCapabilities';
 import type { KernelLogger } from './kernelLogger';
 import { ContainerLinks } from './netlink/ContainerLinks';
+import { HostSocket } from './netlink/HostSocket';
 import { NetlinkAttacher } from './netlink/NetlinkAttacher';
+import { readHostAddressing } from './netlink/readHostAddressing';
 import { NetnsOpener } from './NetnsOpener';
 
 export interface LinuxDriverOptions {
@@ -35,12 +39,14 @@ export class LinuxDriver implements LinkDriver {
   private readonly host: HostLinks;
   private readonly attacher: NetlinkAttacher;
   private readonly containers: ContainerLinks;
+  private readonly hostSocket: HostSocket;
 
   constructor(opts: LinuxDriverOptions = {}) {
     this.logger = opts.logger;
     this.host = new HostLinks(opts.netns, opts.logger);
+    this.hostSocket = new HostSocket(opts.netns);
     const namespaces = new NetnsOpener(opts.netns);
-    this.attacher = new NetlinkAttacher(opts.netns, namespaces, opts.logger);
+    this.attacher = new NetlinkAttacher(this.hostSocket, namespaces, opts.logger);
     this.containers = new ContainerLinks(namespaces, opts.logger);
   }
 
@@ -53,8 +59,20 @@ export class LinuxDriver implements LinkDriver {
   setLinkUp = (name: string): Promise<void> => this.host.setLinkUp(name);
   setPromiscuous = (name: string, on: boolean): Promise<void> => this.host.setPromiscuous(name, on);
   addAddress = (name: string, cidr: string): Promise<void> => this.host.addAddress(name, cidr);
-  replaceRoute = (destination: string, dev: string): Promise<void> =>
-    this.host.replaceRoute(destination, dev);
+  /**
+   * `route add` through iproute2; when the kernel says the route exists, the host's routes (netlink)
+   * tell the same route (success) from one through another link (not the agent's: the refusal stands).
+   */
+  async addRoute(destination: string, dev: string): Promise<void> {
+    try {
+      await this.host.addRoute(destination, dev);
+    } catch (err) {
+      if (!(err instanceof KernelError && err.stderr.includes('File exists'))) throw err;
+      const same = samePrefix(destination);
+      const { routes } = readHostAddressing(this.hostSocket.get());
+      if (!routes.some((r) => r.dev === dev && same(r.destination))) throw err;
+    }
+  }
   deleteRoute = (destination: string, dev: string): Promise<void> => this.host.deleteRoute(destination, dev);
 
   attachEndpoint = (o: AttachEndpointOptions): Promise<NetnsInstance> => this.attacher.attachEndpoint(o);
@@ -79,8 +97,13 @@ export class LinuxDriver implements LinkDriver {
     return caps;
   }
 
+  /** Three dumps on the host's netlink socket. */
+  async readHostAddressing(): Promise<HostAddressing> {
+    return readHostAddressing(this.hostSocket.get());
+  }
+
   async close(): Promise<void> {
-    this.attacher.close();
+    this.hostSocket.close();
     await this.host.close();
   }
 }

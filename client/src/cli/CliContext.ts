@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AgentClient } from '../AgentClient';
+import { clientOptionsFromEnv } from '../clientOptionsFromEnv';
 import { hostTarget } from '../connection';
 import { CliUsageError } from './CliUsageError';
 
@@ -17,8 +18,14 @@ export interface CliIo {
 
 /** The global options, given before or after the command. */
 export interface GlobalOptions {
-  host: string;
+  host?: string;
   output: 'json' | 'table';
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+  token?: string;
 }
 
 /**
@@ -44,16 +51,25 @@ export class CliContext {
     return this.options.output === 'json';
   }
 
-  /** The agent client, connected to --host. */
+  /** The agent client, connected to --host with the TLS flags and token (and their MVNET_* variables). */
   client(): AgentClient {
     if (!this.agent) {
-      const { host } = this.options;
+      const { host, tls, tlsverify, tlscacert, tlscert, tlskey, token } = this.options;
+      const options = clientOptionsFromEnv(this.io.env, {
+        host,
+        tls,
+        tlsVerify: tlsverify,
+        tlsCaCert: tlscacert,
+        tlsCert: tlscert,
+        tlsKey: tlskey,
+        token,
+      });
       try {
-        hostTarget(host);
+        hostTarget(options.host!);
       } catch (err) {
         throw new CliUsageError(`--host: ${(err as Error).message}`);
       }
-      this.agent = new AgentClient({ host });
+      this.agent = new AgentClient(options);
     }
     return this.agent;
   }

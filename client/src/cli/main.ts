@@ -19,8 +19,23 @@ function interruptSignal(): () => AbortSignal {
   };
 }
 
+/**
+ * Drops Node's DEP0123 warning ("Setting the TLS ServerName to an IP address..."), which grpc-js
+ * triggers on every TLS connection to an IP address (grpc/grpc-node#1919): it would follow every
+ * `mvnet --host 10.0.0.5:7443 --tlsverify ...` and is nothing the user can act on. Other warnings stay.
+ */
+function silenceIpServerNameWarning(): void {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0123') return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /** `mvnet`: runs the command line against the process's streams and environment, and exits with its status. */
 async function main(): Promise<void> {
+  silenceIpServerNameWarning();
   const signal = interruptSignal();
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),

@@ -6,15 +6,32 @@ import { CliUsageError } from './CliUsageError';
 /** Exit status of a refused command line (commander's usage errors and our own). */
 export const USAGE_EXIT_CODE = 2;
 
+/** What a failed TLS handshake says through grpc-js (OpenSSL's and Node's words). */
+const TLS_FAILURE = /certificate|\bSSL|\bTLS|handshake|alert|self.signed|altnames/i;
+
+const CREDENTIALS_HINT =
+  'present a client certificate (--tlsverify --tlscert --tlskey, or cert.pem and key.pem in $MVNET_CERT_PATH) or a token (--token, $MVNET_TOKEN)';
+
 /**
- * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`. An agent
- * that cannot be reached gets a hint naming the address tried, which is most often the mistake.
+ * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`, with a
+ * hint where the usual mistake is on this side: an agent that cannot be reached (the address tried),
+ * a failed TLS handshake (the certificates), missing or refused credentials (how to give them).
  */
 export function describeError(err: unknown): string {
   if (err instanceof MvnetError) {
+    if (err.code === Status.UNAUTHENTICATED)
+      return `Error: ${err.details} (${err.codeName}): ${CREDENTIALS_HINT}`;
     if (err.code !== Status.UNAVAILABLE) return `Error: ${err.details} (${err.codeName})`;
-    // grpc-js ends its connection errors with an empty "Resolution note: ".
-    const details = err.details.replace(/\.? Resolution note: *$/, '');
+    // grpc-js ends its connection errors with an empty "Resolution note: "; OpenSSL's have newlines.
+    const details = err.details.replace(/\s+/g, ' ').replace(/\s*\.?\s*Resolution note: *$/, '');
+    // OpenSSL reading a plaintext HTTP/2 answer as a TLS record; grpc-js's words for a connection the
+    // server ended in the handshake (a plaintext client at a TLS agent, a client certificate refused).
+    if (/wrong version number/.test(details))
+      return `Error: ${details} (${err.codeName}): the agent at ${err.host} does not serve TLS: drop --tls and --tlsverify`;
+    if (/Failed to connect/.test(details))
+      return `Error: ${details} (${err.codeName}): ${err.host} ended the connection: if the agent serves TLS, add --tlsverify; if it requires a client certificate, give one signed by its CA with the right key usage (--tlscert, --tlskey)`;
+    if (TLS_FAILURE.test(details))
+      return `Error: ${details} (${err.codeName}): the TLS handshake with ${err.host} failed: check --tlscacert (the CA of the agent's certificate, which must name ${err.host}), and the client certificate (--tlscert, --tlskey) that an agent with --tlsverify requires`;
     return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}?`;
   }
   return `Error: ${err instanceof Error ? err.message : String(err)}`;

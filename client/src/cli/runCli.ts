@@ -28,9 +28,20 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
     .version(mvnetVersion(), '-v, --version', 'print the version')
     .option(
       '--host <host>',
-      'agent to talk to: host:port, [ipv6]:port or unix:///path (env MVNET_HOST)',
-      io.env.MVNET_HOST || DEFAULT_HOST,
+      `agent to talk to: host:port, [ipv6]:port or unix:///path (env MVNET_HOST; default ${DEFAULT_HOST})`,
     )
+    .option('--tls', "use TLS, without verifying the agent's certificate")
+    .option(
+      '--tlsverify',
+      "use TLS and verify the agent's certificate against --tlscacert (env MVNET_TLS_VERIFY)",
+    )
+    .option(
+      '--tlscacert <file>',
+      'CA that signed the agent certificate (default $MVNET_CERT_PATH/ca.pem, ~/.mvnet)',
+    )
+    .option('--tlscert <file>', 'client certificate (default $MVNET_CERT_PATH/cert.pem, if there)')
+    .option('--tlskey <file>', 'client key (default $MVNET_CERT_PATH/key.pem, if there)')
+    .option('--token <token>', 'bearer token for the agent (env MVNET_TOKEN, which stays out of ps)')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'));
   const ctx = new CliContext(io, program);
   const network = program.command('network').description('Manage networks');

@@ -3,34 +3,25 @@
  * (`ip netns exec <host> node dist/agent/src/main.js`, no --netns: the namespace it runs in is its
  * host), listening on the host's management address in plaintext (--insecure), with its state dir on
  * the machine's disk (`<stateRoot>/<host>`), which a second boot of the lab finds again (a reboot).
- * Each agent is a process group of its own (detached), stopped as systemd would: SIGTERM, then
- * SIGKILL of the whole group; whatever of the group outlives the agent is logged and killed.
+ * Each agent is a tools/AgentProcess.ts: a process group of its own, stopped as systemd would
+ * (SIGTERM, then SIGKILL of the whole group); whatever of the group outlives the agent is logged and
+ * killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { ChannelCredentials, createChannel, createClient } from 'nice-grpc';
 import {
   HealthCheckResponse_ServingStatus,
   HealthDefinition,
 } from '../../../proto/gen/grpc/health/v1/health';
-import { findRepoRoot } from '../labPaths';
-import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from '../processGroup';
+import { AgentProcess, type AgentExit, type AgentLogEntry } from '../../../tools/AgentProcess';
 import { formatAgentLogLine } from './formatAgentLogLine';
 import { clock, type LabLog } from './LabLog';
 import { hostNames, hostNetns, mgmtAddress, type TopologySpec } from './topology';
 
-/** How an agent process ended. */
-export interface AgentExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 interface RunningAgent {
-  child: ChildProcess;
-  pid: number;
-  /** Resolves once the process exited and its output was read to the end. */
+  child: AgentProcess;
+  /** Resolves once the process exited and its log file is complete. */
   ended: Promise<AgentExit>;
 }
 
@@ -51,12 +42,9 @@ export class HostAgents {
   private readonly running = new Map<string, RunningAgent>();
   /** The last agent started on each host, running or not. */
   private readonly latest = new Map<string, RunningAgent>();
-  private readonly entries = new Map<string, Record<string, unknown>[]>();
-  private readonly agentMain = path.join(findRepoRoot(), 'dist/agent/src/main.js');
+  private readonly entries = new Map<string, AgentLogEntry[]>();
 
-  constructor(private readonly options: HostAgentsOptions) {
-    if (!fs.existsSync(this.agentMain)) throw new Error(`${this.agentMain} is missing: run npm run build`);
-  }
+  constructor(private readonly options: HostAgentsOptions) {}
 
   /** Where the orchestrator reaches the host's agent: `<management address>:<port>`. */
   address(host: string): string {
@@ -68,12 +56,12 @@ export class HostAgents {
   }
 
   /** The agent's log entries (pino JSON, parsed) of every run in this process, oldest first. */
-  logs(host: string): readonly Record<string, unknown>[] {
+  logs(host: string): readonly AgentLogEntry[] {
     return this.entries.get(host) ?? [];
   }
 
   pid(host: string): number | undefined {
-    return this.running.get(host)?.pid;
+    return this.running.get(host)?.child.pid;
   }
 
   isRunning(host: string): boolean {
@@ -93,46 +81,69 @@ export class HostAgents {
    */
   async start(host: string, extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.running.has(host)) throw new Error(`the agent of ${host} is already running`);
-    const argv = [
-      ...['netns', 'exec', hostNetns(this.options.topology, host)],
-      ...[process.execPath, this.agentMain, '--listen', this.address(host), '--insecure'],
-      ...['--state-dir', this.stateDir(host), '--log-level', 'debug'],
-    ];
-    const child = spawn('ip', argv, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...extraEnv },
+    const out = fs.createWriteStream(this.options.log.agentFile(host), { flags: 'a' });
+    const entries = this.entries.get(host) ?? [];
+    this.entries.set(host, entries);
+    const write = (text: string): void => {
+      if (!out.writableEnded) out.write(`${text}\n`);
+    };
+    const child = AgentProcess.spawn({
+      prefix: ['ip', 'netns', 'exec', hostNetns(this.options.topology, host)],
+      args: [
+        ...['--listen', this.address(host), '--insecure'],
+        ...['--state-dir', this.stateDir(host), '--log-level', 'debug'],
+      ],
+      env: extraEnv,
+      onLine: (line) => {
+        const { text, entry } = formatAgentLogLine(line);
+        if (entry) entries.push(entry);
+        write(text);
+      },
+      onLeftovers: (members) =>
+        write(
+          `${clock()} === processes of its group outlived it, killed: ${members.join(', ') || '(zombies)'}`,
+        ),
     });
     const env = Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`);
-    const agent = this.follow(
-      host,
-      child,
-      `ip ${argv.join(' ')}${env.length ? ` (with ${env.join(' ')})` : ''}`,
+    write(
+      `${clock()} === agent of ${host} started, pid ${child.pid}: ${child.command}` +
+        (env.length ? ` (with ${env.join(' ')})` : ''),
     );
+    const ended = child.ended.then(async (exit) => {
+      const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      write(`${clock()} === agent of ${host} (pid ${child.pid}) ${how}`);
+      await new Promise((resolve) => out.end(resolve));
+      if (this.running.get(host) === agent) this.running.delete(host);
+      return exit;
+    });
+    const agent: RunningAgent = { child, ended };
     this.running.set(host, agent);
     this.latest.set(host, agent);
-    agent.ended.then(() => {
-      if (this.running.get(host) === agent) this.running.delete(host);
-    });
-    await this.waitUntilServing(host, agent);
+    let lastHealth = 'no answer yet';
+    try {
+      await child.untilReady({
+        wait: (signal) => this.waitForHealth(host, signal, (last) => (lastHealth = last)),
+        timeoutMs: this.options.startTimeoutMs ?? 90_000,
+      });
+    } catch (err) {
+      await ended;
+      throw this.startFailure(host, `${(err as Error).message} (last health check: ${lastHealth})`);
+    }
   }
 
   /** SIGTERM, up to `graceMs` for a clean exit, then SIGKILL of the group. Resolves how it ended. */
   async stop(host: string, graceMs = 10_000): Promise<AgentExit | undefined> {
     const agent = this.running.get(host);
     if (!agent) return undefined;
-    signal(agent.pid, 'SIGTERM');
-    const timer = setTimeout(() => killProcessGroup(agent.pid), graceMs);
-    const exit = await agent.ended;
-    clearTimeout(timer);
-    return exit;
+    await agent.child.stop(graceMs);
+    return agent.ended;
   }
 
   /** A crash: SIGKILL of the agent's process group, without warning. Resolves how it ended. */
   async kill9(host: string): Promise<AgentExit | undefined> {
     const agent = this.running.get(host);
     if (!agent) return undefined;
-    killProcessGroup(agent.pid);
+    await agent.child.kill();
     return agent.ended;
   }
 
@@ -157,77 +168,32 @@ export class HostAgents {
     await Promise.all([...this.running.keys()].map((host) => this.stop(host)));
   }
 
-  /** Copies the agent's output, readable, into agent-<host>.log, and keeps its entries for logs(). */
-  private follow(host: string, child: ChildProcess, command: string): RunningAgent {
-    const out = fs.createWriteStream(this.options.log.agentFile(host), { flags: 'a' });
-    const entries = this.entries.get(host) ?? [];
-    this.entries.set(host, entries);
-    out.write(`${clock()} === agent of ${host} started, pid ${child.pid}: ${command}\n`);
-    const closed = [child.stdout!, child.stderr!].map((stream) => {
-      const lines = readline.createInterface({ input: stream });
-      lines.on('line', (line) => {
-        const { text, entry } = formatAgentLogLine(line);
-        if (entry) entries.push(entry);
-        if (!out.writableEnded) out.write(`${text}\n`);
-      });
-      return new Promise<void>((resolve) => lines.once('close', resolve));
-    });
-    const pid = child.pid!;
-    const ended = new Promise<AgentExit>((resolve) =>
-      child.once('exit', (code, sig) => resolve({ code, signal: sig })),
-    ).then(async (exit) => {
-      // Its output ends with it, unless a process it left holds the pipes: reapGroup ends those.
-      await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      out.write(`${clock()} === agent of ${host} (pid ${pid}) ${how}\n`);
-      await this.reapGroup(pid, (text) => out.write(`${clock()} === ${text}\n`));
-      await new Promise((resolve) => out.end(resolve));
-      return exit;
-    });
-    return { child, pid, ended };
-  }
-
   /**
-   * What is left of the agent's process group once it ended (a child it did not stop) is killed, as
-   * systemd does with a unit's cgroup; a graceful stop should leave nothing, so it is logged.
+   * Resolves once the agent answers SERVING for mvnet.v1.AgentService through its management address;
+   * hands each other answer (or error) to `report`. Gives up quietly when `signal` aborts.
    */
-  private async reapGroup(pgid: number, note: (text: string) => void): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    if (!isProcessGroupAlive(pgid)) return;
-    note(
-      `processes of its group outlived it, killed: ${processGroupMembers(pgid).join(', ') || '(zombies)'}`,
-    );
-    killProcessGroup(pgid);
-  }
-
-  private async waitUntilServing(host: string, agent: RunningAgent): Promise<void> {
-    const timeoutMs = this.options.startTimeoutMs ?? 90_000;
-    const deadline = Date.now() + timeoutMs;
-    let exit: AgentExit | undefined;
-    void agent.ended.then((e) => (exit = e));
+  private async waitForHealth(
+    host: string,
+    signal: AbortSignal,
+    report: (last: string) => void,
+  ): Promise<void> {
     // Short reconnect backoffs: grpc-js would wait up to 120 s between attempts to a port not open yet.
     const channel = createChannel(this.address(host), ChannelCredentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 500,
     });
     const health = createClient(HealthDefinition, channel);
-    let last = 'no answer yet';
     try {
-      for (;;) {
-        if (exit) throw this.startFailure(host, `its agent exited before serving (${describeExit(exit)})`);
+      while (!signal.aborted) {
         try {
           const { status } = await health.check(
             { service: AGENT_SERVICE },
             { signal: AbortSignal.timeout(2000) },
           );
           if (status === HealthCheckResponse_ServingStatus.SERVING) return;
-          last = `status ${HealthCheckResponse_ServingStatus[status]}`;
+          report(`status ${HealthCheckResponse_ServingStatus[status]}`);
         } catch (err) {
-          last = err instanceof Error ? err.message : String(err);
-        }
-        if (Date.now() > deadline) {
-          killProcessGroup(agent.pid);
-          throw this.startFailure(host, `its agent did not serve within ${timeoutMs} ms (last: ${last})`);
+          report(err instanceof Error ? err.message : String(err));
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
@@ -241,17 +207,5 @@ export class HostAgents {
       .slice(-15)
       .map((e) => `  ${formatAgentLogLine(JSON.stringify(e)).text.split('\n')[0]}`);
     return new Error(`${host}: ${what}; its log ends:\n${tail.join('\n')}`);
-  }
-}
-
-function describeExit(exit: AgentExit): string {
-  return exit.signal ? `killed by ${exit.signal}` : `code ${exit.code}`;
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // Already gone.
   }
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AgentClient, MvnetError } from '../../../client/src';
-import { findRepoRoot } from '../labPaths';
+import { findRepoRoot } from '../../../tools/findRepoRoot';
 import type { LabLog } from './LabLog';
 
 /** What a CLI command gave: its exit status and its output. */

@@ -6,9 +6,9 @@
  * A driver works on one "host" network namespace (the root one, or a named one); container namespaces
  * are addressed explicitly by a NetnsRef.
  */
-import type { MacvlanMode, NetnsInstance, NetnsRef } from '../model';
+import type { HostAddressing, MacvlanMode, NetnsInstance, NetnsRef } from '../model';
 
-export type { MacvlanMode, NetnsInstance, NetnsRef };
+export type { HostAddressing, MacvlanMode, NetnsInstance, NetnsRef };
 
 /** What the driver observes of one link. */
 export interface LinkInfo {
@@ -16,6 +16,8 @@ export interface LinkInfo {
   index: number;
   /** `ip -d` linkinfo kind: "vlan", "macvlan", "veth", "dummy", "bond", "bridge"; "" for a physical NIC. */
   kind: string;
+  /** `ip` link_type, the hardware type: "ether" for Ethernet (what a macvlan needs below it), "loopback"... */
+  linkType: string;
   mtu: number;
   /** Administratively up (IFF_UP). */
   adminUp: boolean;
@@ -149,10 +151,16 @@ export interface LinkDriver {
   listLinkNamesIn(netns: NetnsRef): Promise<string[]>;
   /** Adds an address (CIDR) to a host link; an address already there is success. */
   addAddress(name: string, cidr: string): Promise<void>;
-  /** Adds a route on the host to `destination` (CIDR) through link `dev`; an existing one is replaced. */
-  replaceRoute(destination: string, dev: string): Promise<void>;
+  /**
+   * Adds a route on the host to `destination` (CIDR) through link `dev`; the same route again is
+   * success. A route to that destination through another link is not the agent's: it stays as it is,
+   * and this fails (File exists).
+   */
+  addRoute(destination: string, dev: string): Promise<void>;
   /** Deletes a route on the host; a missing one is success. */
   deleteRoute(destination: string, dev: string): Promise<void>;
+  /** The host's own addresses and main-table routes, to keep endpoints off them (no process). */
+  readHostAddressing(): Promise<HostAddressing>;
   /** Probes, without changing the host namespace, which link kinds the kernel supports. */
   probeCapabilities(): Promise<KernelCapabilities>;
   /** Releases long-lived resources (processes). */

@@ -91,11 +91,15 @@ export class HostLinks {
     await this.change(action, { link: name, address: cidr }, `addr replace ${cidr} dev ${name}${nodad}`);
   }
 
-  async replaceRoute(destination: string, dev: string): Promise<void> {
-    const action = `replace route ${destination} on ${dev}`;
+  /**
+   * `route add`, never `replace`: a route to the destination that exists already (through this link or
+   * another) is refused with "File exists" (LinuxDriver tells the two apart).
+   */
+  async addRoute(destination: string, dev: string): Promise<void> {
+    const action = `add route ${destination} on ${dev}`;
     checkIfname(action, 'dev', dev);
     checkPrefix(action, 'destination', destination);
-    await this.change(action, { link: dev, route: destination }, `route replace ${destination} dev ${dev}`);
+    await this.change(action, { link: dev, route: destination }, `route add ${destination} dev ${dev}`);
   }
 
   /** "No such process" is the kernel's ESRCH: no such route. Without the link, no route through it either. */

@@ -26,6 +26,7 @@ export interface IpLinkJson {
   link?: string;
   link_netnsid?: number;
   master?: string;
+  link_type?: string;
   ifalias?: string;
   linkinfo?: { info_kind?: string; info_data?: { id?: number; mode?: string; vlan_filtering?: number } };
   addr_info?: IpAddrJson[];
@@ -49,6 +50,7 @@ export function toLinkInfo(j: IpLinkJson): LinkInfo {
     operState: j.operstate ?? 'UNKNOWN',
     mac: j.address ?? '',
     promiscuous: flags.includes('PROMISC'),
+    linkType: j.link_type ?? 'ether',
   };
   // With link_netnsid the lower lives in another namespace and `link` names nothing here.
   if (STACKED_KINDS.has(kind) && j.link !== undefined && j.link_netnsid === undefined) info.parent = j.link;

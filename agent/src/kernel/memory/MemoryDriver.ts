@@ -1,5 +1,5 @@
 import { KernelError } from '../../domain/errors';
-import type { NetnsInstance } from '../../domain/model';
+import type { HostAddressing, NetnsInstance } from '../../domain/model';
 import { describeNetnsRef, sameNetns } from '../../domain/netnsIdentity';
 import type {
   AttachEndpointOptions,
@@ -149,13 +149,14 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
     this.record(`addAddress ${name} ${cidr}`);
   }
 
-  async replaceRoute(destination: string, dev: string): Promise<void> {
-    const action = `replace route ${destination} on ${dev}`;
-    this.failures.check('replaceRoute', action);
+  async addRoute(destination: string, dev: string): Promise<void> {
+    const action = `add route ${destination} on ${dev}`;
+    this.failures.check('addRoute', action);
     checkIfname(action, 'dev', dev);
     const family = checkPrefix(action, 'destination', destination);
-    this.host.addRoute(action, { family, destination, dev }, true);
-    this.record(`replaceRoute ${destination} ${dev}`);
+    if (this.host.routeDevOf(family, destination) === dev && this.links.has(dev)) return;
+    this.host.addRoute(action, { family, destination, dev }, false);
+    this.record(`addRoute ${destination} ${dev}`);
   }
 
   async deleteRoute(destination: string, dev: string): Promise<void> {
@@ -164,6 +165,11 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
     checkIfname(action, 'dev', dev);
     checkPrefix(action, 'destination', destination);
     if (this.host.deleteRoute(destination, dev)) this.record(`deleteRoute ${destination} ${dev}`);
+  }
+
+  async readHostAddressing(): Promise<HostAddressing> {
+    this.failures.check('readHostAddressing', 'read the host addressing');
+    return this.host.addressing();
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {

@@ -150,6 +150,7 @@ export class MemoryHost extends MemoryNamespace {
       operState: 'DOWN',
       mac: o.mac === undefined ? refusals.randomMac() : refusals.normalizeMac(o.mac),
       promiscuous: false,
+      linkType: 'ether',
       ...extra,
     };
     if (parent && into === this) link.parent = parent.name;

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { NetnsInstance } from '../../domain/model';
+import type { HostAddressing, NetnsInstance } from '../../domain/model';
 import { LinkInfo } from '../../domain/ports/LinkDriver';
 import * as refusals from './kernelRefusals';
 
@@ -36,7 +36,7 @@ export class MemoryNamespace {
   static withLoopback(index: number): MemoryNamespace {
     const ns = new MemoryNamespace();
     const lo = { name: 'lo', index, kind: '', mtu: 65536, adminUp: false, operState: 'DOWN' };
-    ns.links.set('lo', { ...lo, mac: '00:00:00:00:00:00', promiscuous: false });
+    ns.links.set('lo', { ...lo, mac: '00:00:00:00:00:00', promiscuous: false, linkType: 'loopback' });
     return ns;
   }
 
@@ -44,7 +44,14 @@ export class MemoryNamespace {
   seed(seed: MemoryLinkSeed, index: number): void {
     if (this.links.has(seed.name)) throw new Error(`MemoryDriver: link ${seed.name} exists`);
     const adminUp = seed.adminUp ?? true;
-    const defaults = { index, kind: '', mtu: 1500, mac: refusals.randomMac(), promiscuous: false };
+    const defaults = {
+      index,
+      kind: '',
+      mtu: 1500,
+      mac: refusals.randomMac(),
+      promiscuous: false,
+      linkType: 'ether',
+    };
     this.links.set(seed.name, { ...defaults, adminUp, operState: adminUp ? 'UP' : 'DOWN', ...seed });
   }
 
@@ -107,6 +114,24 @@ export class MemoryNamespace {
     const same = (r: MemoryRoute) => r.family === route.family && r.destination === route.destination;
     if (!replace && this.routes.some(same)) throw refusals.refuse(action, refusals.EEXIST);
     this.routes = [...this.routes.filter((r) => !same(r)), { ...route, dev }];
+  }
+
+  /** The link of the route to a destination of a family, when there is one. */
+  routeDevOf(family: 4 | 6, destination: string): string | undefined {
+    return this.routes.find((r) => r.family === family && r.destination === destination)?.dev.name;
+  }
+
+  /** The namespace's addresses and routes, as `ip addr` and `ip route` of the main table give them. */
+  addressing(): HostAddressing {
+    const addresses = [...this.links.values()].flatMap((link) =>
+      (this.addresses.get(link) ?? []).map((cidr) => ({ dev: link.name, cidr })),
+    );
+    const routes = this.routes.map((r) => ({
+      destination: r.destination,
+      dev: r.dev.name,
+      ...(r.gateway ? { gateway: r.gateway } : {}),
+    }));
+    return { addresses, routes };
   }
 
   /** `ip route del DESTINATION dev DEV`; returns whether there was such a route. */

@@ -19,7 +19,7 @@ import type { NetnsInstance } from '../../domain/model';
 import { sameNetns } from '../../domain/netnsIdentity';
 import type { NetnsOpener } from '../NetnsOpener';
 import { replacedNetns } from '../netnsRefusals';
-import { hostNetnsFile } from '../resolveNetns';
+import type { HostSocket } from './HostSocket';
 import { describeNetnsRef } from '../../domain/netnsIdentity';
 
 const ENODEV = 19;
@@ -75,13 +75,10 @@ async function configure(inside: RtnlSocket, o: AttachEndpointOptions): Promise<
   }
 }
 
-/** The host side of the driver's netlink: one socket in the host netns, made on first use. */
+/** LinkDriver.attachEndpoint over rtnetlink, from the driver's host socket and one in the container. */
 export class NetlinkAttacher {
-  private host?: RtnlSocket;
-
-  /** @param hostNetns the named netns that is the driver's host; the agent's own when undefined */
   constructor(
-    private readonly hostNetns: string | undefined,
+    private readonly host: HostSocket,
     private readonly namespaces: NetnsOpener,
     private readonly logger?: KernelLogger,
   ) {}
@@ -99,7 +96,7 @@ export class NetlinkAttacher {
       if (o.netnsInstance && !sameNetns(o.netnsInstance, instance)) {
         throw replacedNetns(o.netns);
       }
-      const host = this.hostSocket();
+      const host = this.host.get();
       const parentIndex = this.parentIndex(host, action, o.parent);
       // Made under tmpName, renamed inside: Linux 6.1 (the lab's) looks a new link's name up in the
       // requester's netns too (6.18, this machine's, only in the target's), where the host's own eth0
@@ -122,16 +119,6 @@ export class NetlinkAttacher {
       inside?.close();
       fs.closeSync(netnsFd);
     }
-  }
-
-  close(): void {
-    this.host?.close();
-    this.host = undefined;
-  }
-
-  private hostSocket(): RtnlSocket {
-    this.host ??= RtnlSocket.open(hostNetnsFile(this.hostNetns));
-    return this.host;
   }
 
   private parentIndex(host: RtnlSocket, action: string, parent: string): number {

@@ -17,6 +17,7 @@ import {
 const RTM_NEWADDR = 20;
 const RTM_GETADDR = 22;
 const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
 
 const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
@@ -24,8 +25,10 @@ const IFA_F_NODAD = 0x02;
 /** RT_SCOPE_LINK: the addresses the kernel gives a link itself (fe80::/64), which nobody configured. */
 const RT_SCOPE_LINK = 253;
 
+const RTA_DST = 1;
 const RTA_OIF = 4;
 const RTA_GATEWAY = 5;
+const RTA_TABLE = 15;
 const RT_TABLE_MAIN = 254;
 const RTPROT_BOOT = 3;
 const RTN_UNICAST = 1;
@@ -74,6 +77,39 @@ export function addressOf(reply: Reply): { index: number; cidr: string; configur
     index: p.readUInt32LE(4),
     cidr: `${text}/${p.readUInt8(1)}`,
     configured: p.readUInt8(3) !== RT_SCOPE_LINK,
+  };
+}
+
+/** RTM_GETROUTE of every route of the socket's netns, both families, every table. */
+export function dumpRoutes(): Request {
+  return { type: RTM_GETROUTE, flags: NLM_F_DUMP, body: Buffer.alloc(12) };
+}
+
+/** A route of the main table as the kernel reports it: its destination in CIDR form ("default" for /0). */
+export interface RouteReply {
+  destination: string;
+  /** The outgoing link's index, when the route names one. */
+  oif?: number;
+  gateway?: string;
+}
+
+/** An RTM_NEWROUTE answer when it is a unicast route of the main table, else undefined. */
+export function routeOf(reply: Reply): RouteReply | undefined {
+  const p = reply.payload;
+  const attrs = parseAttributes(p, 12);
+  const table = attrs.get(RTA_TABLE)?.readUInt32LE(0) ?? p.readUInt8(4);
+  if (table !== RT_TABLE_MAIN || p.readUInt8(7) !== RTN_UNICAST) return undefined;
+  const bits = p.readUInt8(1);
+  const text = (bytes: Buffer) => {
+    const address = ipaddr.fromByteArray([...bytes]);
+    return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+  };
+  const dst = attrs.get(RTA_DST);
+  const gateway = attrs.get(RTA_GATEWAY);
+  return {
+    destination: bits === 0 || !dst ? 'default' : `${text(dst)}/${bits}`,
+    ...(attrs.has(RTA_OIF) ? { oif: attrs.get(RTA_OIF)!.readUInt32LE(0) } : {}),
+    ...(gateway ? { gateway: text(gateway) } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ const IFF_UP = 0x1;
 const IFF_PROMISC = 0x100;
 
 const MACVLAN_MODES: Record<string, number> = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 };
+/** ifi_type (ARPHRD_*) as iproute2 names the common ones (linux/if_arp.h). */
+const ARPHRD_NAMES: Record<number, string> = { 1: 'ether', 772: 'loopback', 776: 'sit', 65534: 'none' };
 /** IF_OPER_* as iproute2 names them. */
 const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
 /** Kinds whose IFLA_LINK is a lower link; a veth's IFLA_LINK is its peer, not a parent. */
@@ -163,6 +165,7 @@ export function linkInfoOf(reply: Reply, nameOf: (index: number) => string | und
     operState: OPER_STATES[attrs.get(IFLA_OPERSTATE)?.readUInt8(0) ?? 0] ?? 'UNKNOWN',
     mac: mac ? [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':') : '',
     promiscuous: (flags & IFF_PROMISC) !== 0,
+    linkType: ARPHRD_NAMES[p.readUInt16LE(2)] ?? `arphrd ${p.readUInt16LE(2)}`,
   };
   const lower = attrs.get(IFLA_LINK)?.readUInt32LE(0);
   const parent =

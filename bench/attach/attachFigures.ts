@@ -1,0 +1,108 @@
+/**
+ * The figures the benchmark reports, computed once from the raw timings, for the console table and
+ * BENCHMARKS.md alike: summaries per side, the ratios, and whether each target is met.
+ */
+import { BulkAttachOptions, BulkAttachResult } from './bulkAttachPhase';
+import { MachineFacts } from '../shared/machineFacts';
+import { OneAttachResult } from './oneAttachPhase';
+import { summarize, Summary } from '../shared/summarize';
+
+/** Part 1's target: mvnet's median attach at most this fraction of CNI's. */
+export const ONE_ATTACH_TARGET = 0.3;
+/** Part 2's target: mvnet at least this many times faster than CNI for the whole batch. */
+export const BULK_TARGET = 3;
+
+export interface AttachSettings extends BulkAttachOptions {
+  iterations: number;
+  warmup: number;
+  agentLogLevel: string;
+}
+
+export interface AttachFigures {
+  date: string;
+  machine: MachineFacts;
+  settings: AttachSettings;
+  elapsedS: number;
+  one: {
+    mvnet: Summary;
+    cni: Summary;
+    plainIp: Summary;
+    wrapper: Summary;
+    /** An empty RPC to the agent (Health/Check): the transport's share of an attach. */
+    ping: Summary;
+    agentHost?: Summary;
+    agentKernel?: Summary;
+    /** mvnet's median / CNI's median. */
+    ratio: number;
+    /** mvnet's median / (CNI's median − the wrapper's median): against a runtime that needs no nsenter. */
+    ratioWithoutWrapper: number;
+    met: boolean;
+  };
+  bulk: {
+    /** Wall times in ms. */
+    mvnet: Summary;
+    cni: Summary;
+    /** CPU time per endpoint, in ms: the whole process tree (client, agent and its ip; or CNI's processes). */
+    mvnetCpuPerEndpoint: Summary;
+    cniCpuPerEndpoint: Summary;
+    order: string[];
+    /** CNI's median wall time / mvnet's. */
+    speedup: number;
+    met: boolean;
+  };
+}
+
+function summarizeIfAny(samples: number[]): Summary | undefined {
+  return samples.length > 0 ? summarize(samples) : undefined;
+}
+
+/** Computes the figures of a finished run. */
+export function computeAttachFigures(args: {
+  machine: MachineFacts;
+  settings: AttachSettings;
+  elapsedS: number;
+  one: OneAttachResult;
+  bulk: BulkAttachResult;
+}): AttachFigures {
+  const { one, bulk } = args;
+  const mvnet = summarize(one.mvnet);
+  const cni = summarize(one.cni);
+  const wrapper = summarize(one.wrapper);
+  const ratio = mvnet.median / cni.median;
+  const bulkMvnet = summarize(bulk.mvnet);
+  const bulkCni = summarize(bulk.cni);
+  const speedup = bulkCni.median / bulkMvnet.median;
+  const perEndpoint = (cpu: number[]) => summarize(cpu.map((ms) => ms / args.settings.endpoints));
+  return {
+    date: new Date().toISOString(),
+    machine: args.machine,
+    settings: args.settings,
+    elapsedS: args.elapsedS,
+    one: {
+      mvnet,
+      cni,
+      plainIp: summarize(one.plainIp),
+      wrapper,
+      ping: summarize(one.ping),
+      agentHost: summarizeIfAny(one.agentHost),
+      agentKernel: summarizeIfAny(one.agentKernel),
+      ratio,
+      ratioWithoutWrapper: mvnet.median / (cni.median - wrapper.median),
+      met: ratio <= ONE_ATTACH_TARGET,
+    },
+    bulk: {
+      mvnet: bulkMvnet,
+      cni: bulkCni,
+      mvnetCpuPerEndpoint: perEndpoint(bulk.mvnetCpu),
+      cniCpuPerEndpoint: perEndpoint(bulk.cniCpu),
+      order: bulk.order,
+      speedup,
+      met: speedup >= BULK_TARGET,
+    },
+  };
+}
+
+/** Endpoints per second of a batch that took `wallMs`. */
+export function endpointsPerSecond(f: AttachFigures, wallMs: number): number {
+  return f.settings.endpoints / (wallMs / 1000);
+}

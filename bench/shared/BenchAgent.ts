@@ -1,0 +1,68 @@
+/**
+ * The agent a benchmark measures: one `mvnet-agent --netns HOST --listen 127.0.0.1:0` on a fresh
+ * state dir, started once (not timed). It runs in its own process group (tools/AgentProcess.ts), so a
+ * Ctrl-C at the terminal reaches the benchmark, which stops the agent itself; its pid and state dir go
+ * into the benchmarks' lock, so that a later run can end and remove them if this one is killed.
+ */
+import fs from 'node:fs';
+import { AgentProcess, type AgentLogEntry } from '../../tools/AgentProcess';
+import { recordAgent, STATE_DIR_PREFIX } from './benchLock';
+
+export interface BenchAgentOptions {
+  /** The throwaway host netns the agent serves (its --netns). */
+  hostNetns: string;
+  logLevel: string;
+  /** Where to copy the agent's log lines (for a look at debug logs), if anywhere. */
+  logFile?: string;
+  /** Each entry of the agent's log, as it comes. */
+  onEntry?: (entry: AgentLogEntry) => void;
+}
+
+/** How long a stopped agent has for a clean exit before its group is killed. */
+const STOP_DEADLINE_MS = 5000;
+
+export class BenchAgent {
+  private constructor(
+    private readonly agent: AgentProcess,
+    private readonly stateDir: string,
+    private readonly log: fs.WriteStream | undefined,
+  ) {}
+
+  /** Starts the agent on a fresh state dir; resolves once it serves. */
+  static async start(o: BenchAgentOptions): Promise<BenchAgent> {
+    const stateDir = fs.mkdtempSync(STATE_DIR_PREFIX);
+    const log = o.logFile ? fs.createWriteStream(o.logFile) : undefined;
+    try {
+      const agent = await AgentProcess.start({
+        args: [
+          ...['--listen', '127.0.0.1:0', '--state-dir', stateDir],
+          ...['--netns', o.hostNetns, '--log-level', o.logLevel],
+        ],
+        // The benchmark reads the lines as they come; a long run's worth kept in memory would only add GC work.
+        keepLogs: false,
+        onLine: (line, entry) => {
+          log?.write(`${line}\n`);
+          if (entry) o.onEntry?.(entry);
+        },
+      });
+      recordAgent(agent.pid, stateDir);
+      return new BenchAgent(agent, stateDir, log);
+    } catch (err) {
+      log?.end();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** The agent's `127.0.0.1:PORT`. */
+  get address(): string {
+    return this.agent.address;
+  }
+
+  /** Stops the agent (SIGTERM, SIGKILL of its group after 5 s) and removes its state dir. */
+  async close(): Promise<void> {
+    await this.agent.stop(STOP_DEADLINE_MS);
+    this.log?.end();
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * BENCHMARKS.md, at the top of the repository: a title, then one section per benchmark, each between
+ * the markers `<!-- NAME:start -->` and `<!-- NAME:end -->`. This is the one writer of that file: a
+ * benchmark hands it its section, and it replaces that section alone, keeping the rest of the file
+ * (the other benchmarks' sections above all) as it is.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from '../../tools/findRepoRoot';
+
+/** The file, at the top of the repository (found from bench/ and from dist/bench/ alike). */
+export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
+
+/** The sections, in the order the file shows them: `npm run bench`'s, then `npm run bench:watch`'s. */
+const SECTIONS = ['attach', 'watch'] as const;
+
+export type BenchmarkSection = (typeof SECTIONS)[number];
+
+/** The top of a new file. */
+const TITLE = [
+  '# Benchmarks',
+  '',
+  'Each section is written by its benchmark, with the machine it ran on: `npm run bench` (endpoint attach)',
+  'and `npm run bench:watch` (Watch). A run rewrites its own section and leaves the others as they are.',
+].join('\n');
+
+const startMarker = (section: BenchmarkSection) => `<!-- ${section}:start -->`;
+const endMarker = (section: BenchmarkSection) => `<!-- ${section}:end -->`;
+
+/**
+ * `text` with the block of `section` (markers included) holding `body`: in place of the old block, or,
+ * when there is none, before the first block of a section that comes after it, or else at the end.
+ */
+function placeSection(text: string, section: BenchmarkSection, body: string): string {
+  const [start, end] = [startMarker(section), endMarker(section)];
+  const block = `${start}\n${body.trim()}\n${end}`;
+  const from = text.indexOf(start);
+  const to = from >= 0 ? text.indexOf(end, from) : -1;
+  if (to >= 0) return text.slice(0, from) + block + text.slice(to + end.length);
+  const later = SECTIONS.slice(SECTIONS.indexOf(section) + 1)
+    .map((s) => text.indexOf(startMarker(s)))
+    .filter((at) => at >= 0);
+  if (later.length > 0) {
+    const at = Math.min(...later);
+    return `${text.slice(0, at)}${block}\n\n${text.slice(at)}`;
+  }
+  const head = text.trimEnd();
+  return `${head}${head === '' ? '' : '\n\n'}${block}\n`;
+}
+
+/** Writes `body` as the section `section` of BENCHMARKS.md (made when missing); returns the file's path. */
+export function writeBenchmarksMd(section: BenchmarkSection, body: string): string {
+  const text = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : `${TITLE}\n`;
+  fs.writeFileSync(BENCHMARKS_MD, placeSection(text, section, body));
+  return BENCHMARKS_MD;
+}
