@@ -32,9 +32,10 @@ export class StorageGuard {
     try {
       return run();
     } catch (err) {
-      // By its code, not `instanceof`: the native addon keeps the SqliteError class of the first
-      // module instance that loaded it (a test runner's fresh module registry gets another class).
-      if (err instanceof Error && (err as { code?: unknown }).code === 'SQLITE_FULL') {
+      // By its code alone, not `instanceof`: the native addon keeps the SqliteError class (and the
+      // Error it extends) of the first module instance that loaded it; a test runner's fresh module
+      // registry and global context have other ones.
+      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'SQLITE_FULL') {
         throw new StorageFullError(
           "the agent's state disk is full (SQLite could not write): free space in its state dir; reads still work",
           { cause: err },
