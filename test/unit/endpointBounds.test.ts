@@ -1,23 +1,8 @@
-import { EndpointService } from '../../agent/src/app/EndpointService';
-import { Mutex } from '../../agent/src/app/Mutex';
 import { ExhaustedError, InvalidSpecError } from '../../agent/src/domain/errors';
 import { MAX_ENDPOINTS_PER_HOST } from '../../agent/src/domain/limits';
 import type { EndpointRecord } from '../../agent/src/domain/model';
 import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
-import { makeMemoryHost, networkInput, silentLogger, type MemoryHost } from '../support/memoryHost';
-
-function endpointInput(overrides: Partial<EndpointInput> = {}): EndpointInput {
-  return {
-    name: '',
-    network: 'mvnet',
-    netns: 'c1',
-    ifname: '',
-    ipv4Address: '',
-    ipv6Address: '',
-    macAddress: '',
-    ...overrides,
-  };
-}
+import { endpointInput, makeMemoryHost, networkInput, type MemoryHost } from '../support/memoryHost';
 
 /** `n` endpoints of network mvnet written straight into the state (10.0.x.y), as if attached earlier. */
 function seedEndpoints(host: MemoryHost, n: number): void {
@@ -43,19 +28,12 @@ function seedEndpoints(host: MemoryHost, n: number): void {
 
 describe('endpoint bounds and refusals', () => {
   let host: MemoryHost;
-  let endpoints: EndpointService;
 
   beforeEach(async () => {
     host = await makeMemoryHost();
     for (const name of ['c1', 'c2', 'c3']) host.driver.addNetnsBehindBack({ name });
     const subnets = [{ cidr: '10.0.0.0/16', gateway: '10.0.0.1', ipRange: '', auxAddresses: {} }];
     await host.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0', subnets }));
-    endpoints = new EndpointService({
-      state: host.store,
-      driver: host.driver,
-      logger: silentLogger,
-      mutex: new Mutex(),
-    });
   });
   afterEach(() => host.close());
 
@@ -76,17 +54,19 @@ describe('endpoint bounds and refusals', () => {
 
   it(`keeps at most ${MAX_ENDPOINTS_PER_HOST} endpoints on a host, and still answers a retry`, async () => {
     seedEndpoints(host, MAX_ENDPOINTS_PER_HOST - 1);
-    const last = await endpoints.createEndpoint(endpointInput({ netns: 'c1' }));
-    const err = await refusal(() => endpoints.createEndpoint(endpointInput({ netns: 'c2' })));
+    const last = await host.endpoints.createEndpoint(endpointInput({ netns: 'c1' }));
+    const err = await refusal(() => host.endpoints.createEndpoint(endpointInput({ netns: 'c2' })));
     expect(err).toBeInstanceOf(ExhaustedError);
     expect(err.message).toMatch(/^endpoint: this host has 1024 endpoints/);
-    expect((await endpoints.createEndpoint(endpointInput({ netns: 'c1' }))).endpoint).toEqual(last.endpoint);
+    expect((await host.endpoints.createEndpoint(endpointInput({ netns: 'c1' }))).endpoint).toEqual(
+      last.endpoint,
+    );
   });
 
   it('counts the endpoints being created toward the bound', async () => {
     seedEndpoints(host, MAX_ENDPOINTS_PER_HOST - 1);
     const outcomes = await Promise.allSettled(
-      ['c1', 'c2'].map((netns) => endpoints.createEndpoint(endpointInput({ netns }))),
+      ['c1', 'c2'].map((netns) => host.endpoints.createEndpoint(endpointInput({ netns }))),
     );
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
@@ -103,7 +83,7 @@ describe('endpoint bounds and refusals', () => {
   ] as [string, Partial<EndpointInput>, string][])(
     'refuses %s, naming the field',
     async (_what, overrides, field) => {
-      const err = await refusal(() => endpoints.createEndpoint(endpointInput(overrides)));
+      const err = await refusal(() => host.endpoints.createEndpoint(endpointInput(overrides)));
       expect(err).toBeInstanceOf(InvalidSpecError);
       expect((err as InvalidSpecError).field).toBe(field);
       expect(err.message).not.toMatch(/[\p{Cc}]/u);
@@ -112,9 +92,9 @@ describe('endpoint bounds and refusals', () => {
   );
 
   it.each([
-    ['get', () => endpoints.getEndpoint('mvnet', 'x\u0000'), 'name'],
-    ['delete', () => endpoints.deleteEndpoint('n\u0001', 'x'), 'network'],
-    ['list', () => endpoints.listEndpoints('-'.repeat(5000)), 'network'],
+    ['get', () => host.endpoints.getEndpoint('mvnet', 'x\u0000'), 'name'],
+    ['delete', () => host.endpoints.deleteEndpoint('n\u0001', 'x'), 'network'],
+    ['list', () => host.endpoints.listEndpoints('-'.repeat(5000)), 'network'],
   ])('%s refuses a name that is no name', async (_op, run, field) => {
     const err = await refusal(run);
     expect(err).toBeInstanceOf(InvalidSpecError);
@@ -125,7 +105,7 @@ describe('endpoint bounds and refusals', () => {
   it('reports the failed attach, not a failure of the look that follows it', async () => {
     host.driver.failNext('attachEndpoint', 'Error: the attach itself failed');
     host.driver.failNext('inspectEndpoint', 'Error: the look after it failed');
-    const err = await refusal(() => endpoints.createEndpoint(endpointInput()));
+    const err = await refusal(() => host.endpoints.createEndpoint(endpointInput()));
     expect(err.message).toContain('the attach itself failed');
     expect(err.message).not.toContain('the look after it failed');
   });

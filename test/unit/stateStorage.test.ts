@@ -2,12 +2,16 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EndpointService } from '../../agent/src/app/EndpointService';
-import { Mutex } from '../../agent/src/app/Mutex';
 import { ExhaustedError, StorageFullError } from '../../agent/src/domain/errors';
 import { StorageGuard } from '../../agent/src/store/StorageGuard';
 import { Store } from '../../agent/src/store/Store';
-import { makeMemoryHost, networkInput, silentLogger, subnet24, type MemoryHost } from '../support/memoryHost';
+import {
+  endpointInput,
+  makeMemoryHost,
+  networkInput,
+  subnet24,
+  type MemoryHost,
+} from '../support/memoryHost';
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
@@ -77,28 +81,11 @@ describe('a full state disk', () => {
     host = await makeMemoryHost();
     host.driver.addNetnsBehindBack({ name: 'c1' });
     await host.networks.createNetwork(networkInput({ name: 'a', parent: 'eth0', subnets: subnet24(1) }));
-    await endpointsOf(host).createEndpoint({
-      name: '',
-      network: 'a',
-      netns: 'c1',
-      ifname: '',
-      ipv4Address: '',
-      ipv6Address: '',
-      macAddress: '',
-    });
+    await host.endpoints.createEndpoint(endpointInput({ network: 'a' }));
     // The agent starts again on a disk that has filled up: it starts (restore writes nothing it needs).
     full = await host.restart({ minFreeBytes: Number.MAX_SAFE_INTEGER });
   });
   afterEach(() => full.close());
-
-  function endpointsOf(h: MemoryHost): EndpointService {
-    return new EndpointService({
-      state: h.store,
-      driver: h.driver,
-      logger: silentLogger,
-      mutex: new Mutex(),
-    });
-  }
 
   /** A refused mutation: RESOURCE_EXHAUSTED (an ExhaustedError), nothing changed in kernel or state. */
   async function refused(run: () => Promise<unknown>): Promise<void> {
@@ -113,23 +100,12 @@ describe('a full state disk', () => {
 
   it('refuses every mutation with RESOURCE_EXHAUSTED, before any work', async () => {
     full.driver.addNetnsBehindBack({ name: 'c2' });
-    const endpoints = endpointsOf(full);
     await refused(() =>
       full.networks.createNetwork(networkInput({ name: 'b', parent: 'eth0', subnets: subnet24(2) })),
     );
     await refused(() => full.networks.deleteNetwork('a', true));
-    await refused(() =>
-      endpoints.createEndpoint({
-        name: '',
-        network: 'a',
-        netns: 'c2',
-        ifname: '',
-        ipv4Address: '',
-        ipv6Address: '',
-        macAddress: '',
-      }),
-    );
-    await refused(() => endpoints.deleteEndpoint('a', 'c1'));
+    await refused(() => full.endpoints.createEndpoint(endpointInput({ network: 'a', netns: 'c2' })));
+    await refused(() => full.endpoints.deleteEndpoint('a', 'c1'));
   });
 
   it('serves reads, with what it observes that it cannot record', async () => {
@@ -138,7 +114,7 @@ describe('a full state disk', () => {
     full.driver.removeNetnsBehindBack({ name: 'c1' });
     const { network } = await full.networks.getNetwork('a');
     expect(network.status.state).toBe('degraded');
-    const { endpoints } = await endpointsOf(full).listEndpoints('a');
+    const { endpoints } = await full.endpoints.listEndpoints('a');
     expect(endpoints.map((e) => e.status.state)).toEqual(['lost']);
     expect((await full.networks.listNetworks()).networks.map((n) => n.spec.name)).toEqual(['a']);
     expect(full.store.revision()).toBe(revision);
