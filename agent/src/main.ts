@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { startAgent } from './startAgent';
+import { DEFAULT_EVENT_RETENTION_BYTES, DEFAULT_MAX_WATCHERS } from './domain/limits';
 import { mvnetVersion } from '../../common/mvnetVersion';
 
 /** mvnet-agent: the per-host daemon. Flags and defaults as in DESIGN.md. */
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
     .option('--bookmark-interval <ms>', 'a quiet Watch stream gets a BOOKMARK this often', '10000')
     .option('--event-retention <events>', 'events the log keeps for Watch to replay', '10000')
     .option(
+      '--event-retention-bytes <bytes>',
+      'bytes of events the log keeps',
+      String(DEFAULT_EVENT_RETENTION_BYTES),
+    )
+    .option('--max-watchers <n>', 'Watch streams served at once', String(DEFAULT_MAX_WATCHERS))
+    .option(
       '--endpoint-check-interval <ms>',
       'how often to look for endpoints whose container went away (0: never)',
       '5000',
@@ -64,6 +71,8 @@ async function main(): Promise<void> {
     endpointCheckInterval: string;
     bookmarkInterval: string;
     eventRetention: string;
+    eventRetentionBytes: string;
+    maxWatchers: string;
   }>();
   const whole = (flag: string, text: string, min: number): number => {
     const value = Number(text);
@@ -74,7 +83,14 @@ async function main(): Promise<void> {
   const checkIntervalMs = whole('--endpoint-check-interval', opts.endpointCheckInterval, 0);
   const bookmarkIntervalMs = whole('--bookmark-interval', opts.bookmarkInterval, 10);
   const eventRetention = whole('--event-retention', opts.eventRetention, 1);
+  const eventRetentionBytes = whole('--event-retention-bytes', opts.eventRetentionBytes, 0);
+  const maxWatchers = whole('--max-watchers', opts.maxWatchers, 1);
   const logger = pino({ name: 'mvnet-agent', level: opts.logLevel });
+  // A promise nobody awaited failed: a bug, logged, but the host's networks stay served (Node's
+  // default would end the process, and with it every watch and the periodic checks).
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled promise rejection (a bug): the agent goes on'),
+  );
   let agent;
   try {
     agent = await startAgent({
@@ -86,6 +102,8 @@ async function main(): Promise<void> {
       checkIntervalMs,
       bookmarkIntervalMs,
       eventRetention,
+      eventRetentionBytes,
+      maxWatchers,
       logger,
     });
   } catch (err) {

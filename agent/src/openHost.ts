@@ -10,6 +10,7 @@ import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
 import { IpLinkMonitor } from './kernel/iproute2/IpLinkMonitor';
 import { LinuxDriver } from './kernel/LinuxDriver';
 import { Store } from './store/Store';
+import { DEFAULT_EVENT_RETENTION } from './domain/limits';
 
 /** What opening a host needs; see AgentOptions. */
 export interface OpenHostOptions {
@@ -19,6 +20,8 @@ export interface OpenHostOptions {
   driver?: LinkDriver;
   bootId?: string;
   eventRetention?: number;
+  eventRetentionBytes?: number;
+  stateMinFreeBytes?: number;
   linkChanges?: LinkChangeSource;
 }
 
@@ -41,8 +44,8 @@ export interface OpenedHost {
  */
 export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
   const { logger } = options;
-  const state = Store.open(options.stateDir);
-  state.setRetention(options.eventRetention ?? 10_000);
+  const state = Store.open(options.stateDir, { minFreeBytes: options.stateMinFreeBytes });
+  state.setRetention(options.eventRetention ?? DEFAULT_EVENT_RETENTION, options.eventRetentionBytes);
   const driver = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
   try {
     const capabilities = await driver.probeCapabilities();

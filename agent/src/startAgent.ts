@@ -46,6 +46,12 @@ export interface AgentOptions {
   watchQueueCapacity?: number;
   /** Events the durable log keeps for Watch to replay (default 10000). */
   eventRetention?: number;
+  /** Bytes of events the durable log keeps (default DEFAULT_EVENT_RETENTION_BYTES). */
+  eventRetentionBytes?: number;
+  /** Watch streams open at once; one more is RESOURCE_EXHAUSTED (default DEFAULT_MAX_WATCHERS). */
+  maxWatchers?: number;
+  /** Free bytes the state dir must have for a mutation (default MIN_FREE_STATE_BYTES; tests lower it). */
+  stateMinFreeBytes?: number;
   /** The kernel's change notifications; default: `ip monitor` on the host netns, none with a custom driver. */
   linkChanges?: LinkChangeSource;
 }
@@ -76,6 +82,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     checkIntervalMs: options.checkIntervalMs ?? 5000,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     watchQueueCapacity: options.watchQueueCapacity ?? 1000,
+    maxWatchers: options.maxWatchers,
   });
   let served;
   try {

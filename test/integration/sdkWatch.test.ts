@@ -7,6 +7,7 @@ import { startAgent, type AgentOptions, type RunningAgent } from '../../agent/sr
 import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import { AgentClient, EventType, MvnetError, type WatchEvent, type WatchOptions } from '../../client/src';
 import type { WatchRetry } from '../../client/src/watchEvents';
+import { bulkyLabels } from '../support/bulkyLabels';
 
 const DEADLINE_MS = 30_000;
 
@@ -277,9 +278,9 @@ describe('AgentClient.watch against a running agent', () => {
     expect((await events.next()).value).toMatchObject({ type: EventType.EVENT_TYPE_SYNCED, revision: 0 });
     // Not reading while the agent sends big events fills the transport's buffers, then the watcher's
     // queue on the agent: the agent ends the stream with RESOURCE_EXHAUSTED, to be resumed.
-    const big = { note: 'x'.repeat(8192) };
+    const big = bulkyLabels();
     let final = 0;
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 200; i++) {
       await client.createNetwork(networkSpec(1, big));
       ({ revision: final } = await client.deleteNetwork('n1'));
     }

@@ -13,6 +13,7 @@ import {
 import { ResourceKind } from '../../proto/gen/mvnet/v1/apply';
 import { EventType } from '../../proto/gen/mvnet/v1/watch';
 import { spawnAgent } from '../support/agentProcess';
+import { bulkyLabels } from '../support/bulkyLabels';
 import { makeNetnsHost } from '../support/netnsHost';
 
 type AgentClient = Client<typeof AgentServiceDefinition>;
@@ -160,20 +161,20 @@ describe('Watch', () => {
     const slowStream = client.watch({ sinceRevision: 0 }, { signal: slowController.signal });
     const slow = slowStream[Symbol.asyncIterator]();
     await slow.next(); // SYNCED at 0: the stream is open; it is not read again until the end.
+    const changes = (events: WatchResponse[]) =>
+      events.filter((x) => x.type === EventType.EVENT_TYPE_ADDED || x.type === EventType.EVENT_TYPE_DELETED);
     const fast = Array.from({ length: 50 }, () =>
-      collect(
-        client,
-        { sinceRevision: 0 },
-        (e) => e.filter((x) => x.type === EventType.EVENT_TYPE_ADDED).length === 300,
-      ),
+      collect(client, { sinceRevision: 0 }, (e) => changes(e).length === 300),
     );
     await new Promise((r) => setTimeout(r, 300));
-    const bulky = { payload: 'x'.repeat(2000) };
-    for (let n = 1; n <= 300; n++) await client.createNetwork({ network: network(n, bulky) });
+    // 300 big events (a host keeps at most 128 networks: each is created and deleted again).
+    const bulky = bulkyLabels();
+    for (let n = 1; n <= 150; n++) {
+      await client.createNetwork({ network: network(n, bulky) });
+      await client.deleteNetwork({ name: `n${n}` });
+    }
     for (const events of await Promise.all(fast)) {
-      expect(events.filter((e) => e.type === EventType.EVENT_TYPE_ADDED).map((e) => e.revision)).toEqual(
-        Array.from({ length: 300 }, (_, i) => i + 1),
-      );
+      expect(changes(events).map((e) => e.revision)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     }
     let ended: unknown;
     try {

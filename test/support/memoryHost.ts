@@ -20,8 +20,11 @@ export interface MemoryHost {
   /** The endpoints of the host, with a mutex of their own (as the tests have always had them). */
   endpoints: EndpointService;
   stateDir: string;
-  /** Closes the store and opens it again on a new kernel (a reboot, when `links` are fresh). */
-  restart(opts?: { driver?: MemoryDriver; bootId?: string }): Promise<MemoryHost>;
+  /**
+   * Closes the store and opens it again on a new kernel (a reboot, when `links` are fresh); with
+   * `minFreeBytes` above what the disk has, on a state disk that is full.
+   */
+  restart(opts?: { driver?: MemoryDriver; bootId?: string; minFreeBytes?: number }): Promise<MemoryHost>;
   close(): void;
 }
 
@@ -42,13 +45,14 @@ export async function makeMemoryHost(
     stateDir?: string;
     driver?: MemoryDriver;
     bootId?: string;
+    minFreeBytes?: number;
   } = {},
 ): Promise<MemoryHost> {
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-unit-'));
   const driver =
     opts.driver ??
     new MemoryDriver({ links: opts.links ?? [{ name: 'eth0', mtu: 1500 }], capabilities: opts.capabilities });
-  const store = Store.open(stateDir);
+  const store = Store.open(stateDir, { minFreeBytes: opts.minFreeBytes });
   const capabilities = await driver.probeCapabilities();
   await restoreHost({
     state: store,
@@ -73,7 +77,12 @@ export async function makeMemoryHost(
     stateDir,
     restart: async (next = {}) => {
       store.close();
-      return makeMemoryHost({ stateDir, driver: next.driver ?? driver, bootId: next.bootId ?? 'boot-1' });
+      return makeMemoryHost({
+        stateDir,
+        driver: next.driver ?? driver,
+        bootId: next.bootId ?? 'boot-1',
+        minFreeBytes: next.minFreeBytes,
+      });
     },
     close: () => {
       store.close();

@@ -6,10 +6,13 @@ import type { HostServices } from '../app/createHostServices';
 import { accessMiddleware } from './access/accessMiddleware';
 import type { AccessPolicy } from './access/AccessPolicy';
 import { createAgentServiceImpl } from './agentServiceImpl';
+import { CHANNEL_LIMITS } from './channelLimits';
 import { errorStatusMiddleware } from './errorStatus';
+import { guardDecoding } from './guardDecoding';
 import { listenOn, shutdownWithin } from './listenOn';
 import type { ListenAddress } from './listenAddress';
 import { reflectionServices } from './reflection';
+import { requestChecksMiddleware } from './requestChecksMiddleware';
 import { serveHealth, type ServingHealth } from './serveHealth';
 import { streamTerminator } from './streamTerminator';
 import type { CheckedCertificateProvider } from './tls/CheckedCertificateProvider';
@@ -44,10 +47,11 @@ export interface ServingAgent {
 }
 
 /**
- * Serves a host's services: AgentService, grpc.health.v1 and reflection. Every call goes through the
- * verified-peer interceptor (grpc-js: the client certificate into the metadata), then the access
- * middleware (authentication, roles, audit; AgentService only), the one error-to-status mapping and
- * the stream terminator.
+ * Serves a host's services: AgentService, grpc.health.v1 and reflection, within the transport's
+ * bounds (CHANNEL_LIMITS). Every call goes through the verified-peer interceptor (grpc-js: the
+ * client certificate into the metadata), then the access middleware (authentication, roles, audit;
+ * AgentService only), the one error-to-status mapping, the request checks (decoded, printable,
+ * bounded text) and the stream terminator.
  */
 export async function serveAgent(
   services: HostServices,
@@ -56,11 +60,12 @@ export async function serveAgent(
 ): Promise<ServingAgent> {
   const health = HealthState();
   const terminator = streamTerminator();
-  const server = createServer({ interceptors: [verifiedPeerInterceptor] })
+  const server = createServer({ ...CHANNEL_LIMITS, interceptors: [verifiedPeerInterceptor] })
     .use(accessMiddleware(options.access, logger))
     .use(errorStatusMiddleware(logger))
+    .use(requestChecksMiddleware)
     .use(terminator.middleware);
-  server.add(AgentServiceDefinition, createAgentServiceImpl(services));
+  server.add(guardDecoding(AgentServiceDefinition), createAgentServiceImpl(services));
   server.add(HealthDefinition, HealthServiceImpl(health));
   const reflected = [AgentServiceDefinition.fullName, 'grpc.health.v1.Health'];
   for (const { definition, impl } of reflectionServices(reflected)) server.add(definition, impl);

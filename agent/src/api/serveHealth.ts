@@ -1,9 +1,11 @@
 import { createServer } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, type HealthState } from 'nice-grpc-server-health';
 import type { Logger } from 'pino';
+import { CHANNEL_LIMITS } from './channelLimits';
 import { errorStatusMiddleware } from './errorStatus';
 import { listenOn, shutdownWithin } from './listenOn';
 import type { ListenAddress } from './listenAddress';
+import { requestChecksMiddleware } from './requestChecksMiddleware';
 import { streamTerminator } from './streamTerminator';
 
 /** The health-only server of --health-listen. */
@@ -24,7 +26,10 @@ export async function serveHealth(
   logger: Logger,
 ): Promise<ServingHealth> {
   const terminator = streamTerminator();
-  const server = createServer().use(errorStatusMiddleware(logger)).use(terminator.middleware);
+  const server = createServer(CHANNEL_LIMITS)
+    .use(errorStatusMiddleware(logger))
+    .use(requestChecksMiddleware)
+    .use(terminator.middleware);
   server.add(HealthDefinition, HealthServiceImpl(health));
   const address = await listenOn(server, listen, logger);
   return {

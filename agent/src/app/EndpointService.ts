@@ -4,6 +4,7 @@ import { attachOptionsFor } from '../domain/endpointLinks';
 import { NotFoundError } from '../domain/errors';
 import { hostRoute } from '../domain/ipam';
 import { endpointMark } from '../domain/marks';
+import { checkObjectName } from '../domain/names';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
 import { normalizeEndpointInput, type EndpointInput } from '../domain/normalizeEndpoint';
 import { busy, nextFreeIfname } from '../domain/planAttach';
@@ -45,15 +46,21 @@ export class EndpointService {
     );
     if (!('release' in reserved)) return reserved;
     const { spec, tmpName } = reserved;
-    const pending = this.deps.state.beginPending({
-      kind: 'endpoint',
-      network: spec.network,
-      name: spec.name,
-      netns: spec.netns,
-      netnsRef: spec.netnsRef,
-      ifname: spec.ifname,
-      tmpName,
-    });
+    let pending: number;
+    try {
+      pending = this.deps.state.beginPending({
+        kind: 'endpoint',
+        network: spec.network,
+        name: spec.name,
+        netns: spec.netns,
+        netnsRef: spec.netnsRef,
+        ifname: spec.ifname,
+        tmpName,
+      });
+    } catch (err) {
+      reserved.release(); // refused before any work (a full state disk): nothing stays held
+      throw err;
+    }
     try {
       await this.attach(reserved);
     } catch (err) {
@@ -66,6 +73,7 @@ export class EndpointService {
 
   /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
   async deleteEndpoint(network: string, name: string): Promise<{ revision: number }> {
+    checkEndpointKey(network, name);
     const { state, driver } = this.deps;
     const deleted = await this.deps.mutex.run(async () => {
       if (this.reservations.isBusy(network, name)) throw busy(network, name);
@@ -96,6 +104,7 @@ export class EndpointService {
 
   /** One endpoint, its status refreshed (LOST when its netns is gone). */
   async getEndpoint(network: string, name: string): Promise<{ endpoint: EndpointRecord; revision: number }> {
+    checkEndpointKey(network, name);
     return this.deps.mutex.run(async () => {
       const record = this.deps.state.getEndpoint(network, name);
       if (!record) throw new NotFoundError(`endpoint ${name} not found on network ${network}`);
@@ -106,6 +115,7 @@ export class EndpointService {
 
   /** The endpoints of one network ("": of all), statuses refreshed. */
   async listEndpoints(network: string): Promise<{ endpoints: EndpointRecord[]; revision: number }> {
+    if (network !== '') checkObjectName('network', network);
     return this.deps.mutex.run(async () => {
       const { state } = this.deps;
       if (network !== '' && !state.getNetwork(network))
@@ -137,7 +147,14 @@ export class EndpointService {
       reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(options) };
       return;
     } catch (err) {
-      const seen = await driver.inspectEndpoint(options.netns, options.ifname);
+      // The attach's own error is what the caller hears: a look that fails too (the netns went
+      // meanwhile, or is no netns) says nothing about why the attach failed.
+      const seen = await driver
+        .inspectEndpoint(options.netns, options.ifname)
+        .catch((inspectErr: unknown) => {
+          this.log(reserved.spec).debug({ err: inspectErr }, 'could not inspect after a failed attach');
+          throw err;
+        });
       if (seen.link?.alias === options.alias) {
         await driver.detachEndpoint(options.netns, options.ifname, options.alias);
       } else if (seen.link && reserved.ifnameChosen) {
@@ -219,4 +236,10 @@ export class EndpointService {
   private log(spec: EndpointSpec): Logger {
     return this.deps.logger.child({ network: spec.network, endpoint: spec.name });
   }
+}
+
+/** The key of a Get/DeleteEndpointRequest: two names, checked before they are looked up or echoed. */
+function checkEndpointKey(network: string, name: string): void {
+  checkObjectName('network', network);
+  checkObjectName('name', name);
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AlreadyExistsError, NotFoundError, PreconditionError } from '../domain/errors';
 import { createdLinks, describeLinkOp } from '../domain/linkOps';
 import { endpointMark } from '../domain/marks';
+import { checkObjectName } from '../domain/names';
 import type { NetworkRecord, NetworkSpec } from '../domain/model';
 import { observeNetworkState } from '../domain/networkStatus';
 import { normalizeNetworkSpec, type NetworkInput } from '../domain/normalizeNetwork';
@@ -11,6 +12,7 @@ import type { KernelCapabilities, LinkDriver, LinkInfo } from '../domain/ports/L
 import { diffSpecFields } from '../domain/specDiff';
 import { faultPoint } from '../faultPoint';
 import { applyLinkOps } from './applyLinkOps';
+import { recordUnlessFull } from './recordUnlessFull';
 import type { Mutex } from './Mutex';
 
 /** A network as callers see it: its record and the number of endpoints on it. */
@@ -103,6 +105,7 @@ export class NetworkService {
 
   /** One network, with its status refreshed from the kernel. */
   async getNetwork(name: string): Promise<{ network: NetworkView; revision: number }> {
+    checkObjectName('name', name);
     return this.deps.mutex.run(async () => {
       const record = this.deps.state.getNetwork(name);
       if (!record) throw new NotFoundError(`network ${name} not found`);
@@ -126,6 +129,7 @@ export class NetworkService {
    * removed at the next start.
    */
   async deleteNetwork(name: string, force: boolean): Promise<{ revision: number }> {
+    checkObjectName('name', name);
     return this.deps.mutex.run(async () => {
       const { state, driver } = this.deps;
       const record = state.getNetwork(name);
@@ -172,8 +176,14 @@ export class NetworkService {
       const observed = observeNetworkState(record.status.parentLink, link, lower);
       if (observed.state === record.status.state && observed.message === record.status.message) return record;
       const updated: NetworkRecord = { spec: record.spec, status: { ...record.status, ...observed } };
-      const stored = this.deps.state.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message));
-      this.log(record.spec.name).info(
+      const log = this.log(record.spec.name);
+      const stored = recordUnlessFull(
+        log,
+        'network status',
+        () => this.deps.state.transact((tx) => tx.putNetwork(updated, 'MODIFIED', observed.message)),
+        () => updated,
+      );
+      log.info(
         { revision: stored.status.revision, state: observed.state },
         observed.message || 'network ready again',
       );

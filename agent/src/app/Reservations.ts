@@ -8,6 +8,12 @@ export class Reservations {
   private readonly addresses = new Map<string, Map<string, string>>();
   private readonly ifnames = new Set<string>();
   private readonly defaultRoutes = new Set<string>();
+  private creatingCount = 0;
+
+  /** How many new endpoints are being created (not yet committed): they count toward the host's bound. */
+  creating(): number {
+    return this.creatingCount;
+  }
 
   /** Whether an endpoint (network/name) is being created or deleted. */
   isBusy(network: string, name: string): boolean {
@@ -36,17 +42,24 @@ export class Reservations {
     netnsKey?: string;
     ifname?: string;
     defaultRoute?: boolean;
+    /** A new endpoint (not a re-attach, nor a deletion). */
+    creating?: boolean;
   }): () => void {
     const nameKey = `${hold.network}/${hold.name}`;
     const ifnameKey = hold.ifname ? `${hold.netnsKey}/${hold.ifname}` : undefined;
     const routeKey = hold.defaultRoute ? hold.netnsKey : undefined;
     this.names.add(nameKey);
+    if (hold.creating) this.creatingCount++;
     if (ifnameKey) this.ifnames.add(ifnameKey);
     if (routeKey) this.defaultRoutes.add(routeKey);
     const held = this.addresses.get(hold.network) ?? new Map<string, string>();
     this.addresses.set(hold.network, held);
     for (const address of hold.addresses ?? []) held.set(address, `endpoint ${hold.name} (being created)`);
+    let released = false;
     return () => {
+      if (released) return;
+      released = true;
+      if (hold.creating) this.creatingCount--;
       this.names.delete(nameKey);
       if (ifnameKey) this.ifnames.delete(ifnameKey);
       if (routeKey) this.defaultRoutes.delete(routeKey);

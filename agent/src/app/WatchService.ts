@@ -1,6 +1,13 @@
 import type { EventFeed, HostStateReads } from '../domain/ports/HostState';
-import { ExhaustedError, OutOfRangeError } from '../domain/errors';
+import { ExhaustedError, InvalidSpecError, OutOfRangeError } from '../domain/errors';
+import {
+  DEFAULT_MAX_WATCHERS,
+  MAX_WATCH_KINDS,
+  REPLAY_PAGE_BYTES,
+  REPLAY_PAGE_EVENTS,
+} from '../domain/limits';
 import type { ChangeEvent, ObjectKind } from '../domain/model';
+import { checkObjectName } from '../domain/names';
 import { WatchQueue } from './WatchQueue';
 
 /** A Watch as the domain takes it. */
@@ -20,9 +27,9 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
   /** Events a watcher may fall behind by before it is ended with RESOURCE_EXHAUSTED. */
   queueCapacity: number;
+  /** Watch streams open at once; one more is RESOURCE_EXHAUSTED (default DEFAULT_MAX_WATCHERS). */
+  maxWatchers?: number;
 }
-
-const REPLAY_PAGE = 500;
 
 /**
  * Watch, with the semantics of Kubernetes watch and etcd: since 0, the current state as ADDED, then
@@ -32,12 +39,40 @@ const REPLAY_PAGE = 500;
  * between is lost, and revisions already sent are skipped.
  */
 export class WatchService {
+  private watchers = 0;
+  private lastSnapshot?: { items: ChangeEvent[]; revision: number };
+
   constructor(
     private readonly state: HostStateReads & EventFeed,
     private readonly options: WatchOptions,
   ) {}
 
+  /** The watch streams open now. */
+  activeWatchers(): number {
+    return this.watchers;
+  }
+
+  /**
+   * A watch stream. The request is checked, and the agent's watcher count, when the stream is first
+   * read (an async generator runs nothing before): a refusal is its first and only answer.
+   */
   async *watch(request: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchItem> {
+    this.checkRequest(request);
+    const max = this.options.maxWatchers ?? DEFAULT_MAX_WATCHERS;
+    if (this.watchers >= max) {
+      throw new ExhaustedError(
+        `this agent serves ${this.watchers} watch streams, the most it takes: retry later, or watch from fewer clients`,
+      );
+    }
+    this.watchers++;
+    try {
+      yield* this.stream(request, signal);
+    } finally {
+      this.watchers--;
+    }
+  }
+
+  private async *stream(request: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchItem> {
     const matches = (e: ChangeEvent) =>
       (request.kinds.length === 0 || request.kinds.includes(e.kind)) &&
       (request.network === '' || e.network === request.network);
@@ -52,11 +87,10 @@ export class WatchService {
         last = revision;
       } else {
         this.checkRetained(last);
-        for (
-          let page = this.state.eventsAfter(last, REPLAY_PAGE);
-          page.length > 0;
-          page = this.state.eventsAfter(last, REPLAY_PAGE)
-        ) {
+        // Paged by count and by bytes: a watcher replaying holds one page at a time, whatever the
+        // events' size, so many watchers replaying at once hold a bounded amount of memory.
+        const nextPage = () => this.state.eventsAfter(last, REPLAY_PAGE_EVENTS, REPLAY_PAGE_BYTES);
+        for (let page = nextPage(); page.length > 0; page = nextPage()) {
           for (const event of page.filter(matches)) yield event;
           last = page[page.length - 1].revision;
         }
@@ -90,6 +124,14 @@ export class WatchService {
 
   /** The current state as ADDED events (each with its object's revision), read in one synchronous go. */
   private snapshot(): { items: ChangeEvent[]; revision: number } {
+    // Watchers that start at one revision (all of them, after a restart) share one snapshot, read
+    // once, instead of holding a copy of every object each.
+    const revision = this.state.revision();
+    if (this.lastSnapshot?.revision !== revision) this.lastSnapshot = this.readSnapshot(revision);
+    return this.lastSnapshot;
+  }
+
+  private readSnapshot(revision: number): { items: ChangeEvent[]; revision: number } {
     const time = Date.now();
     const networks = this.state.listNetworks().map((record): ChangeEvent => ({
       revision: record.status.revision,
@@ -111,7 +153,24 @@ export class WatchService {
       message: '',
       time,
     }));
-    return { items: [...networks, ...endpoints], revision: this.state.revision() };
+    return { items: [...networks, ...endpoints], revision };
+  }
+
+  /** The request's bounds: a known network name or none, a few kinds, a revision not ahead of the host's. */
+  private checkRequest(request: WatchRequest): void {
+    if (request.network !== '') checkObjectName('network', request.network);
+    if (request.kinds.length > MAX_WATCH_KINDS) {
+      throw new InvalidSpecError(
+        'kinds',
+        `${request.kinds.length} kinds is too many: at most ${MAX_WATCH_KINDS}`,
+      );
+    }
+    const now = this.state.revision();
+    if (request.sinceRevision > now) {
+      throw new OutOfRangeError(
+        `since_revision: ${request.sinceRevision} is ahead of this host's revision ${now} (another host's, or a state restored from a backup?): list again, or watch with since_revision=0`,
+      );
+    }
   }
 
   private checkRetained(since: number): void {

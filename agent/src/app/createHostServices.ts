@@ -20,6 +20,8 @@ export interface HostServicesOptions {
   checkIntervalMs: number;
   bookmarkIntervalMs: number;
   watchQueueCapacity: number;
+  /** Watch streams open at once (default DEFAULT_MAX_WATCHERS). */
+  maxWatchers?: number;
 }
 
 /** The application services of one host, which the api serves. */
@@ -55,6 +57,7 @@ export function createHostServices(o: HostServicesOptions): HostServices {
   const watch = new WatchService(state, {
     bookmarkIntervalMs: o.bookmarkIntervalMs,
     queueCapacity: o.watchQueueCapacity,
+    maxWatchers: o.maxWatchers,
   });
   let checker: NodeJS.Timeout | undefined;
   return {

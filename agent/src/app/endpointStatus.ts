@@ -4,6 +4,8 @@ import type { EndpointRecord, EndpointStatus } from '../domain/model';
 import { sameNetns } from '../domain/netnsIdentity';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
+import { MAX_STATUS_MESSAGE_CHARS } from '../domain/limits';
+import { recordUnlessFull } from './recordUnlessFull';
 
 type Status = Omit<EndpointStatus, 'revision'>;
 
@@ -49,20 +51,32 @@ export function replacedMessage(record: EndpointRecord): string {
   return `network namespace ${record.spec.netns} is another namespace now (its container is gone)`;
 }
 
-/** Commits a new status of an endpoint as a MODIFIED (or DRIFT) event; returns it with its revision. */
+/**
+ * Commits a new status of an endpoint as a MODIFIED (or DRIFT) event; returns it with its revision.
+ * Its message is cut to MAX_STATUS_MESSAGE_CHARS (it may carry a kernel's error). On a full state
+ * disk the status is returned as observed, not stored (recordUnlessFull).
+ */
 export function markEndpoint(
   record: EndpointRecord,
   status: Status,
   deps: { state: HostState; logger: Logger },
   type: 'MODIFIED' | 'DRIFT' = 'MODIFIED',
 ): EndpointRecord {
-  const updated: EndpointRecord = { spec: record.spec, status: { ...status, revision: 0 } };
-  const stored = deps.state.transact((tx) => tx.putEndpoint(updated, type, status.message));
-  deps.logger
-    .child({ network: record.spec.network, endpoint: record.spec.name })
-    .info(
-      { revision: stored.status.revision, state: status.state },
-      status.message || `endpoint ${status.state}`,
-    );
+  const message = cutMessage(status.message);
+  const updated: EndpointRecord = { spec: record.spec, status: { ...status, message, revision: 0 } };
+  const log = deps.logger.child({ network: record.spec.network, endpoint: record.spec.name });
+  const stored = recordUnlessFull(
+    log,
+    'endpoint status',
+    () => deps.state.transact((tx) => tx.putEndpoint(updated, type, message)),
+    () => ({ ...updated, status: { ...updated.status, revision: record.status.revision } }),
+  );
+  log.info({ revision: stored.status.revision, state: status.state }, message || `endpoint ${status.state}`);
   return stored;
+}
+
+function cutMessage(message: string): string {
+  return message.length > MAX_STATUS_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_STATUS_MESSAGE_CHARS - 3)}...`
+    : message;
 }

@@ -53,6 +53,7 @@ export async function reserveAttach(
     netnsExists: (await driver.netnsInstance(request.netnsRef)) !== undefined,
     inNetns: state.endpointsInNetns(request.netnsRef),
     leases: new LeaseLookup(state, request.network, inFlight, claims),
+    endpointsOnHost: state.countEndpoints() + reservations.creating(),
     hostId: state.hostId(),
     isInternal: (network) => state.getNetwork(network)?.spec.internal ?? false,
     held: reservations,
@@ -69,6 +70,7 @@ export async function reserveAttach(
           netnsKey: netnsIdentity(spec.netnsRef),
           ifname: spec.ifname,
           defaultRoute: plan.withDefaultRoute,
+          creating: true,
         });
   return { ...plan, reattach: plan.kind === 'reattach', tmpName: tempLinkName(), release };
 }

@@ -3,6 +3,7 @@ import { endpointMark, markFor } from '../domain/marks';
 import type { PendingOp } from '../domain/model';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
+import { recordUnlessFull } from './recordUnlessFull';
 
 /**
  * At start, before anything else: undoes the changes the agent died in the middle of (HostState.pendingOps),
@@ -25,7 +26,13 @@ export async function resolvePending(deps: {
       deps.logger.error({ err, op }, 'cannot undo a change the agent died in the middle of');
       continue; // tried again at the next start
     }
-    deps.state.endPending(id);
+    // Undone but not forgotten on a full disk: undone again (nothing left to do) at the next start.
+    recordUnlessFull(
+      deps.logger,
+      'the undo',
+      () => deps.state.endPending(id),
+      () => undefined,
+    );
   }
 }
 

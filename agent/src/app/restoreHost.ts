@@ -4,6 +4,7 @@ import { planRestore } from '../domain/planRestore';
 import type { HostState } from '../domain/ports/HostState';
 import type { KernelCapabilities, LinkDriver } from '../domain/ports/LinkDriver';
 import { applyLinkOps } from './applyLinkOps';
+import { recordUnlessFull } from './recordUnlessFull';
 
 export interface RestoreDeps {
   state: HostState;
@@ -39,7 +40,12 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
       : 'first start on this host',
   );
   const report: RestoreReport = { reboot, ...(await repairHostLinks(deps)) };
-  state.transact((tx) => tx.setMeta('boot_id', deps.bootId));
+  recordUnlessFull(
+    logger,
+    'the boot id',
+    () => state.transact((tx) => tx.setMeta('boot_id', deps.bootId)),
+    () => undefined,
+  );
   return report;
 }
 
@@ -70,16 +76,23 @@ export async function repairHostLinks(
     }
     report.repaired.push(step.reason);
     const network = step.network ? state.getNetwork(step.network) : undefined;
+    const record = (name: string) =>
+      state.transact((tx) =>
+        tx.recordEvent({
+          type: 'DRIFT',
+          kind: 'network',
+          network: name,
+          name,
+          object: network,
+          message: step.reason,
+        }),
+      );
     const revision = network
-      ? state.transact((tx) =>
-          tx.recordEvent({
-            type: 'DRIFT',
-            kind: 'network',
-            network: network.spec.name,
-            name: network.spec.name,
-            object: network,
-            message: step.reason,
-          }),
+      ? recordUnlessFull(
+          log,
+          'the repair',
+          () => record(network.spec.name),
+          () => undefined,
         )
       : undefined;
     log.info({ revision }, step.reason);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { quoteText } from './clientText';
 import { InvalidSpecError } from './errors';
 
 /**
@@ -17,7 +18,7 @@ export function deriveMac(network: string, endpoint: string, hostId: string): st
 export function normalizeMac(mac: string, field = 'endpoint.mac_address'): string {
   const text = mac.toLowerCase().replace(/-/g, ':');
   if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text)) {
-    throw new InvalidSpecError(field, `${JSON.stringify(mac)} is not a MAC address like 02:42:c0:a8:00:03`);
+    throw new InvalidSpecError(field, `${quoteText(mac)} is not a MAC address like 02:42:c0:a8:00:03`);
   }
   if ((parseInt(text.slice(0, 2), 16) & 1) === 1)
     throw new InvalidSpecError(field, `${mac} is a multicast address: use a unicast one`);

@@ -45,6 +45,12 @@ export class OutOfRangeError extends DomainError {}
 /** A pool or quota ran out. RESOURCE_EXHAUSTED. */
 export class ExhaustedError extends DomainError {}
 
+/**
+ * The disk under the state is full: no change can be recorded, so none is made. RESOURCE_EXHAUSTED;
+ * reads go on. (The store's SQLITE_FULL, or too little room left before a change starts.)
+ */
+export class StorageFullError extends ExhaustedError {}
+
 /** The capability exists in the API but not yet in this agent. UNIMPLEMENTED. */
 export class NotImplementedError extends DomainError {}
 

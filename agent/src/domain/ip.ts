@@ -18,11 +18,17 @@ export interface Prefix {
 
 const WIDTH: Record<Family, number> = { 4: 32, 6: 128 };
 
+/** The longest text of an IP address: IPv6 with an embedded IPv4 address. */
+const MAX_ADDRESS_TEXT = 45;
+
 /**
  * Parses an address strictly: four-part decimal IPv4 (no "10.1" or octal forms, which ipaddr.js would
  * otherwise accept) or IPv6 without a zone. Undefined when it is not one.
  */
 export function parseAddress(text: string): Address | undefined {
+  // No address is longer (ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255): a longer text is not
+  // handed to the parser at all.
+  if (text.length > MAX_ADDRESS_TEXT) return undefined;
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) };
   }

@@ -1,3 +1,4 @@
+import { quoteText } from './clientText';
 import { ExhaustedError, InvalidSpecError, PreconditionError } from './errors';
 import {
   formatAddress,
@@ -66,7 +67,7 @@ export function reserveAddress(
     throw new InvalidSpecError(field, `network ${network.name} has no IPv${family} subnet`);
   const address = parseAddress(requested);
   if (!address || address.family !== family)
-    throw new InvalidSpecError(field, `${JSON.stringify(requested)} is not an IPv${family} address`);
+    throw new InvalidSpecError(field, `${quoteText(requested)} is not an IPv${family} address`);
   const text = formatAddress(address);
   const subnet = subnets.find((s) => prefixContains(parsePrefix(s.cidr)!.prefix, address));
   if (!subnet) {
@@ -94,18 +95,29 @@ function allocate(network: NetworkSpec, subnets: SubnetSpec[], family: Family, l
   );
 }
 
+/**
+ * The lowest address of the subnet's pool that nobody holds and its spec does not reserve. The walk
+ * stops at the first gap, so it is at most as long as the leases and reserved addresses are many, and
+ * each step is one lookup in a map or a set: linear in what is taken (looking each address up among
+ * the aux addresses made it O(leases * aux)).
+ */
 function firstFree(subnet: SubnetSpec, leases: Leases): bigint | undefined {
   const prefix = parsePrefix(subnet.cidr)!.prefix;
   const pool: Prefix = subnet.ipRange ? parsePrefix(subnet.ipRange)!.prefix : prefix;
   const first = pool.base > prefix.base ? pool.base : prefix.base + 1n;
   const subnetLast = prefix.family === 4 ? lastAddress(prefix) - 1n : lastAddress(prefix);
   const last = lastAddress(pool) < subnetLast ? lastAddress(pool) : subnetLast;
-  // Only held and reserved addresses are skipped, so the walk is as long as they are many.
+  const reserved = reservedAddresses(subnet);
   for (let value = first; value <= last; value++) {
     const text = formatAddress({ family: prefix.family, value });
-    if (!reservedBy(subnet, text) && !leases.has(text)) return value;
+    if (!reserved.has(text) && !leases.has(text)) return value;
   }
   return undefined;
+}
+
+/** The addresses the subnet's own spec reserves (gateway, aux addresses), as canonical text. */
+function reservedAddresses(subnet: SubnetSpec): Set<string> {
+  return new Set([subnet.gateway, ...Object.values(subnet.auxAddresses)]);
 }
 
 /** Who reserves an address in the subnet's own spec: the gateway, or an aux address. */
@@ -143,9 +155,11 @@ export function hostShimAddresses(
     const prefix = parsePrefix(subnet.cidr)!.prefix;
     const pool: Prefix = subnet.ipRange ? parsePrefix(subnet.ipRange)!.prefix : prefix;
     const top = prefix.family === 4 ? lastAddress(prefix) - 1n : lastAddress(prefix);
+    const reserved = reservedAddresses(subnet);
     for (let value = lastAddress(pool) < top ? lastAddress(pool) : top; value > prefix.base; value--) {
+      // Only the gateway, aux addresses and the host's own are skipped: the walk is as long as they are many.
       const text = formatAddress({ family: prefix.family, value });
-      if (!reservedBy(subnet, text) && claims(text) === undefined) return text;
+      if (!reserved.has(text) && claims(text) === undefined) return text;
     }
     throw new ExhaustedError(`no free address left in ${describePool(subnet)} for the host-access shim`);
   });

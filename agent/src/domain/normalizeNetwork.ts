@@ -1,12 +1,18 @@
+import { quoteText } from './clientText';
 import { InvalidSpecError } from './errors';
+import { parsePrefix } from './ip';
 import { MACVLAN_MODES, type MacvlanMode, type NetworkSpec } from './model';
 import { checkInterfaceName, checkObjectName } from './names';
+import { normalizeLabels } from './normalizeLabels';
 import { normalizeSubnets } from './normalizeSubnets';
 
 /** A network as a caller sends it: the normal form's shape, with `mode` possibly "" (bridge). */
 export type NetworkInput = Omit<NetworkSpec, 'mode'> & { mode: string };
 
 const MAX_VLAN_ID = 4094;
+
+/** IPv6 needs every link to carry 1280-byte packets (RFC 8200, section 5). */
+export const IPV6_MIN_MTU = 1280;
 
 /**
  * Validates a network spec and brings it to normal form, so that equal intents compare equal:
@@ -24,18 +30,31 @@ export function normalizeNetworkSpec(input: NetworkInput): NetworkSpec {
       `${input.mtu} is out of range: use 68-65535, or 0 for the parent's`,
     );
   }
+  const labels = normalizeLabels(input.labels, 'network.labels');
+  const subnets = normalizeSubnets(input.subnets);
+  if (input.mtu !== 0 && input.mtu < IPV6_MIN_MTU && hasIpv6(subnets)) {
+    throw new InvalidSpecError(
+      'network.mtu',
+      `${input.mtu} is below IPv6's minimum of ${IPV6_MIN_MTU}, and the network has an IPv6 subnet`,
+    );
+  }
   return {
     name: input.name,
     parent,
     vlanId,
     mode,
-    subnets: normalizeSubnets(input.subnets),
+    subnets,
     mtu: input.mtu,
     internal,
     promiscuous: input.promiscuous,
     hostAccess: input.hostAccess,
-    labels: normalizeLabels(input.labels),
+    labels,
   };
+}
+
+/** Whether a network (its subnets in normal form) has an IPv6 subnet. */
+export function hasIpv6(subnets: readonly { cidr: string }[]): boolean {
+  return subnets.some((s) => parsePrefix(s.cidr)?.prefix.family === 6);
 }
 
 function normalizeMode(mode: string): MacvlanMode {
@@ -43,7 +62,7 @@ function normalizeMode(mode: string): MacvlanMode {
   if ((MACVLAN_MODES as readonly string[]).includes(mode)) return mode as MacvlanMode;
   throw new InvalidSpecError(
     'network.mode',
-    `unknown macvlan mode ${JSON.stringify(mode)}: use ${MACVLAN_MODES.join(', ')}`,
+    `unknown macvlan mode ${quoteText(mode)}: use ${MACVLAN_MODES.join(', ')}`,
   );
 }
 
@@ -67,7 +86,7 @@ function normalizeParent(input: NetworkInput): { parent: string; vlanId: number;
   if (input.internal) {
     throw new InvalidSpecError(
       'network.internal',
-      `an internal network has no parent: drop the parent ${JSON.stringify(input.parent)} or internal`,
+      `an internal network has no parent: drop the parent ${quoteText(input.parent)} or internal`,
     );
   }
   const dot = input.parent.lastIndexOf('.');
@@ -81,29 +100,23 @@ function normalizeParent(input: NetworkInput): { parent: string; vlanId: number;
   checkInterfaceName('network.parent', input.parent);
   const lower = input.parent.slice(0, dot);
   const idText = input.parent.slice(dot + 1);
-  const id = /^\d{1,4}$/.test(idText) ? Number(idText) : NaN;
+  // Digits without a leading zero: "eth1.0010" and "eth1.10" would be two names for one VLAN (the
+  // kernel takes either name), and the normal form would not be one.
+  const id = /^[1-9]\d{0,3}$/.test(idText) ? Number(idText) : NaN;
   if (lower === '' || !(id >= 1 && id <= MAX_VLAN_ID)) {
+    const zeros = /^0\d/.test(idText) ? ' (no leading zeros)' : '';
     throw new InvalidSpecError(
       'network.parent',
-      `${JSON.stringify(input.parent)} is not a sub-interface name: use <link>.<vlan id 1-${MAX_VLAN_ID}>, e.g. "eth0.10"`,
+      `${quoteText(input.parent)} is not a sub-interface name: use <link>.<vlan id 1-${MAX_VLAN_ID}>${zeros}, e.g. "eth0.10"`,
     );
   }
   if (input.vlanId !== 0 && input.vlanId !== id) {
     throw new InvalidSpecError(
       'network.vlan_id',
-      `${input.vlanId} contradicts the parent ${JSON.stringify(input.parent)} (VLAN ${id}): drop vlan_id or make them agree`,
+      `${input.vlanId} contradicts the parent ${quoteText(input.parent)} (VLAN ${id}): drop vlan_id or make them agree`,
     );
   }
   return { parent: input.parent, vlanId: id, internal: false };
-}
-
-function normalizeLabels(labels: Record<string, string>): Record<string, string> {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(labels).sort()) {
-    if (key === '') throw new InvalidSpecError('network.labels', 'a label needs a non-empty key');
-    sorted[key] = labels[key];
-  }
-  return sorted;
 }
 
 /** The lower link and VLAN id of a normal-form parent that names a sub-interface, else undefined. */

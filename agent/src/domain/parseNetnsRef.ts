@@ -1,3 +1,4 @@
+import { quoteText } from './clientText';
 import { InvalidSpecError } from './errors';
 import type { NetnsRef } from './model';
 
@@ -23,13 +24,8 @@ export function parseNetnsRef(text: string, field = 'endpoint.netns'): NetnsRef 
   if (NETNS_NAME.test(name)) return { name };
   throw new InvalidSpecError(
     field,
-    `${describeText(text)} is not a netns name (as in ip netns), pid:N, /proc/N/ns/net or /var/run/netns/NAME`,
+    `${quoteText(text)} is not a netns name (as in ip netns), pid:N, /proc/N/ns/net or /var/run/netns/NAME`,
   );
-}
-
-/** A refused value, quoted and cut: a client's text is never echoed whole or raw. */
-function describeText(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
 }
 
 function checkPid(pid: number, field: string): number {

@@ -6,8 +6,15 @@
  */
 import { getsDefaultRoute } from './endpointLinks';
 import { deriveMac } from './endpointMac';
-import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionError } from './errors';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  ExhaustedError,
+  NotFoundError,
+  PreconditionError,
+} from './errors';
 import { reserveAddress, type Leases } from './ipam';
+import { MAX_ENDPOINTS_PER_HOST } from './limits';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from './model';
 import { netnsIdentity } from './netnsIdentity';
 import type { EndpointRequest } from './normalizeEndpoint';
@@ -30,6 +37,8 @@ export interface AttachView {
   inNetns: readonly EndpointRecord[];
   /** The network's leases, those in flight included. */
   leases: Leases;
+  /** The endpoints on the host, all networks, those being created included. */
+  endpointsOnHost: number;
   hostId: string;
   isInternal(network: string): boolean;
   held: HeldInFlight;
@@ -58,6 +67,11 @@ export function planAttach(request: EndpointRequest, view: AttachView): AttachPl
   if (!network) throw new NotFoundError(`network ${request.network} not found`);
   if (held.isBusy(request.network, request.name)) throw busy(request.network, request.name);
   if (view.existing) return planExisting(request, view.existing, network, view);
+  if (view.endpointsOnHost >= MAX_ENDPOINTS_PER_HOST) {
+    throw new ExhaustedError(
+      `endpoint: this host has ${view.endpointsOnHost} endpoints, the most one agent keeps (a full ListEndpoints is one message): delete one first`,
+    );
+  }
   if (!view.netnsExists) {
     throw new PreconditionError(
       `endpoint.netns: network namespace ${request.netns} does not exist: start the container first`,

@@ -1,12 +1,14 @@
 import type { KernelCapabilities, LinkInfo } from './ports/LinkDriver';
-import { PreconditionError } from './errors';
-import { parsePrefix, prefixesOverlap } from './ip';
+import { ExhaustedError, PreconditionError } from './errors';
+import { findOverlap, type OwnedPrefix } from './findOverlap';
+import { parsePrefix } from './ip';
 import type { LinkOp } from './linkOps';
 import { hostRoute, hostShimAddresses } from './ipam';
+import { MAX_NETWORKS_PER_HOST } from './limits';
 import { dummyLinkName, isMvnetMark, markFor, shimLinkName } from './marks';
 import type { HostAddressing, NetworkRecord, NetworkSpec } from './model';
 import { hostClaims } from './hostClaims';
-import { splitSubInterface } from './normalizeNetwork';
+import { hasIpv6, IPV6_MIN_MTU, splitSubInterface } from './normalizeNetwork';
 
 /** What the host offers a plan: its links, its kernel, its own addressing, and the networks already on it. */
 export interface HostView {
@@ -34,6 +36,11 @@ export interface NetworkPlan {
  * agent's own for an internal network.
  */
 export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkPlan {
+  if (host.networks.length >= MAX_NETWORKS_PER_HOST) {
+    throw new ExhaustedError(
+      `network: this host has ${host.networks.length} networks, the most one agent keeps (a full ListNetworks is one message): delete one first`,
+    );
+  }
   if (!host.capabilities.macvlan)
     throw new PreconditionError('the kernel lacks macvlan (module macvlan): no network can be created');
   checkSubnetOverlaps(spec, host.networks);
@@ -185,6 +192,12 @@ function checkMtu(spec: NetworkSpec, parent: LinkInfo): void {
       `mtu ${spec.mtu} is above the MTU ${parent.mtu} of parent ${parent.name}: use at most ${parent.mtu}`,
     );
   }
+  // A network without an MTU of its own takes the parent's, which IPv6 needs to be at least 1280.
+  if (spec.mtu === 0 && parent.mtu < IPV6_MIN_MTU && hasIpv6(spec.subnets)) {
+    throw new PreconditionError(
+      `parent ${parent.name} has MTU ${parent.mtu}, below IPv6's minimum of ${IPV6_MIN_MTU}, and the network has an IPv6 subnet`,
+    );
+  }
 }
 
 /**
@@ -218,18 +231,21 @@ function checkPassthru(spec: NetworkSpec, parentLink: string, networks: readonly
   }
 }
 
+/**
+ * Subnets of networks on one host must not overlap (Docker's rule): the new network's against every
+ * other's, in one sort and sweep (findOverlap), so the check grows as n log n with the host's subnets.
+ */
 function checkSubnetOverlaps(spec: NetworkSpec, networks: readonly NetworkRecord[]): void {
-  for (const subnet of spec.subnets) {
-    const mine = parsePrefix(subnet.cidr)!.prefix;
-    for (const other of networks) {
-      if (other.spec.name === spec.name) continue;
-      const clash = other.spec.subnets.find((s) => prefixesOverlap(mine, parsePrefix(s.cidr)!.prefix));
-      if (clash) {
-        throw new PreconditionError(
-          `subnet ${subnet.cidr} overlaps ${clash.cidr} of network ${other.spec.name}`,
-        );
-      }
-    }
+  type Owner = { cidr: string; network?: string };
+  const prefixesOf = (subnets: readonly { cidr: string }[], network?: string): OwnedPrefix<Owner>[] =>
+    subnets.map((s) => ({ prefix: parsePrefix(s.cidr)!.prefix, owner: { cidr: s.cidr, network } }));
+  const others = networks
+    .filter((n) => n.spec.name !== spec.name)
+    .flatMap((n) => prefixesOf(n.spec.subnets, n.spec.name));
+  const clash = findOverlap(prefixesOf(spec.subnets), others);
+  if (clash) {
+    const [mine, theirs] = clash;
+    throw new PreconditionError(`subnet ${mine.cidr} overlaps ${theirs.cidr} of network ${theirs.network}`);
   }
 }
 

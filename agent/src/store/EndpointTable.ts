@@ -43,10 +43,13 @@ export class EndpointTable {
     return rows.map(toEndpointRecord);
   }
 
-  count(network: string): number {
-    const row = this.sql.get('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network) as {
-      n: number;
-    };
+  /** The endpoints of one network, or of all. */
+  count(network?: string): number {
+    const row = (
+      network === undefined
+        ? this.sql.get('SELECT count(*) AS n FROM endpoints').get()
+        : this.sql.get('SELECT count(*) AS n FROM endpoints WHERE network = ?').get(network)
+    ) as { n: number };
     return row.n;
   }
 

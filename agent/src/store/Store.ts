@@ -10,6 +10,7 @@ import { NetworkTable } from './NetworkTable';
 import { openDatabase } from './openDatabase';
 import { PendingTable } from './PendingTable';
 import { StatementCache } from './StatementCache';
+import { StorageGuard } from './StorageGuard';
 import { storeTransaction, type StoreParts } from './storeTransaction';
 
 export { StateDirInUseError } from './openDatabase';
@@ -23,7 +24,10 @@ export class Store implements HostState {
   private readonly parts: StoreParts;
   private readonly feed = new ChangeFeed();
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly guard: StorageGuard,
+  ) {
     const sql = new StatementCache(db);
     const meta = new MetaTable(sql);
     this.parts = {
@@ -36,18 +40,21 @@ export class Store implements HostState {
     };
   }
 
-  /** Opens (creating and migrating as needed) the state in `stateDir`. */
-  static open(stateDir: string): Store {
-    return new Store(openDatabase(stateDir));
+  /**
+   * Opens (creating and migrating as needed) the state in `stateDir`. A change needs `minFreeBytes`
+   * available there to start (default MIN_FREE_STATE_BYTES; 0: no check before, SQLITE_FULL only).
+   */
+  static open(stateDir: string, options: { minFreeBytes?: number } = {}): Store {
+    return new Store(openDatabase(stateDir), new StorageGuard(stateDir, options.minFreeBytes));
   }
 
   close(): void {
     this.db.close();
   }
 
-  /** Sets how many of the latest events the log keeps (at least 1). */
-  setRetention(events: number): void {
-    this.parts.events.setRetention(events);
+  /** Sets how many of the latest events, and how many bytes of them, the log keeps (at least 1 event). */
+  setRetention(events: number, bytes?: number): void {
+    this.parts.events.setRetention(events, bytes);
   }
 
   hostId = () => this.parts.meta.hostId();
@@ -58,44 +65,54 @@ export class Store implements HostState {
   listEndpoints = (network?: string) => this.parts.endpoints.list(network);
   getEndpoint = (network: string, name: string) => this.parts.endpoints.get(network, name);
   endpointsInNetns = (ref: NetnsRef) => this.parts.endpoints.inNetns(ref);
-  countEndpoints = (network: string) => this.parts.endpoints.count(network);
+  countEndpoints = (network?: string) => this.parts.endpoints.count(network);
   leases = (network: string) => this.parts.leases.of(network);
   leaseHolder = (network: string, address: string) => this.parts.leases.holderOf(network, address);
-  beginPending = (op: PendingOp) => this.parts.pending.beginPending(op);
-  endPending = (id: number) => this.parts.pending.endPending(id);
+  beginPending = (op: PendingOp) => {
+    this.guard.checkRoom();
+    return this.guard.write(() => this.parts.pending.beginPending(op));
+  };
+  endPending = (id: number) => this.guard.write(() => this.parts.pending.endPending(id));
   pendingOps = () => this.parts.pending.pendingOps();
-  eventsAfter = (revision: number, limit?: number) => this.parts.events.eventsAfter(revision, limit);
+  eventsAfter = (revision: number, limit?: number, maxBytes?: number) =>
+    this.parts.events.eventsAfter(revision, limit, maxBytes);
   oldestRetainedRevision = () => this.parts.events.oldestRetainedRevision();
   subscribe = (listener: (events: ChangeEvent[]) => void) => this.feed.subscribe(listener);
 
   transact<T>(change: (tx: HostStateTx) => T): T {
+    this.guard.checkRoom();
     const recorded: ChangeEvent[] = [];
-    const result = this.db.transaction(() => {
-      const value = change(storeTransaction(this.parts, recorded));
-      if (recorded.length > 0) this.parts.events.compact();
-      return value;
-    })();
+    const result = this.guard.write(() =>
+      this.db.transaction(() => {
+        const value = change(storeTransaction(this.parts, recorded));
+        if (recorded.length > 0) this.parts.events.compact();
+        return value;
+      })(),
+    );
     this.feed.publish(recorded);
     return result;
   }
 
   transactEach<T>(changes: readonly ((tx: HostStateTx) => T)[]): ChangeOutcome<T>[] {
+    this.guard.checkRoom();
     const recorded: ChangeEvent[] = [];
-    const outcomes = this.db.transaction(() => {
-      const tx = storeTransaction(this.parts, recorded);
-      const each = changes.map((change): ChangeOutcome<T> => {
-        const mark = recorded.length;
-        try {
-          // A nested transaction is a savepoint: a change that throws is undone alone.
-          return { value: this.db.transaction(() => change(tx))() };
-        } catch (error) {
-          recorded.length = mark;
-          return { error };
-        }
-      });
-      if (recorded.length > 0) this.parts.events.compact();
-      return each;
-    })();
+    const outcomes = this.guard.write(() =>
+      this.db.transaction(() => {
+        const tx = storeTransaction(this.parts, recorded);
+        const each = changes.map((change): ChangeOutcome<T> => {
+          const mark = recorded.length;
+          try {
+            // A nested transaction is a savepoint: a change that throws is undone alone.
+            return { value: this.guard.write(() => this.db.transaction(() => change(tx))()) };
+          } catch (error) {
+            recorded.length = mark;
+            return { error };
+          }
+        });
+        if (recorded.length > 0) this.parts.events.compact();
+        return each;
+      })(),
+    );
     this.feed.publish(recorded);
     return outcomes;
   }

@@ -27,7 +27,8 @@ export interface HostStateReads {
   getEndpoint(network: string, name: string): EndpointRecord | undefined;
   /** The endpoints in the container netns `ref` is, however each was written (see netnsIdentity). */
   endpointsInNetns(ref: NetnsRef): EndpointRecord[];
-  countEndpoints(network: string): number;
+  /** The endpoints of one network, or of the whole host. */
+  countEndpoints(network?: string): number;
   /** The addresses held in a network: address → holder ("endpoint c1"). */
   leases(network: string): Map<string, string>;
   /** Who holds one address of a network; undefined when it is free. */
@@ -48,8 +49,11 @@ export interface PendingJournal {
 
 /** The event log, and the events of each commit as it happens. */
 export interface EventFeed {
-  /** Events after `revision`, oldest first, at most `limit`. */
-  eventsAfter(revision: number, limit?: number): ChangeEvent[];
+  /**
+   * Events after `revision`, oldest first: at most `limit`, and at most `maxBytes` of stored events
+   * (the first event whatever its size).
+   */
+  eventsAfter(revision: number, limit?: number, maxBytes?: number): ChangeEvent[];
   /** The oldest revision still in the log; revision()+1 when the log is empty. */
   oldestRetainedRevision(): number;
   /**

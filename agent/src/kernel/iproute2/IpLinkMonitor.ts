@@ -13,6 +13,9 @@ import { hostNetnsFile } from '../resolveNetns';
 
 const EEXIST = 17;
 
+/** A monitor that stopped is started again after this pause (one that cannot start fails this often). */
+const RESTART_DELAY_MS = 100;
+
 /**
  * The kernel's own notifications, through one long-lived `ip -o -ts monitor label link address
  * all-nsid` (iproute2 6.1 ignores -json there, so lines are parsed). `all-nsid` also reports the
@@ -55,17 +58,21 @@ export class IpLinkMonitor implements LinkChangeSource {
       const change = parseMonitorLine(line);
       if (change) onChange(change);
     });
-    child.once('exit', (code, signal) => {
-      if (this.closed) return;
-      this.opts.logger?.warn(
-        { code, signal },
-        'kernel monitor stopped: starting it again and re-reading the kernel',
-      );
+    // A process that cannot start (no `ip`, no memory) emits 'error' and no 'exit'; one that dies,
+    // 'exit'; either way, once, it is started again. Without an 'error' listener Node would throw the
+    // error out of the event loop and end the agent.
+    let ended = false;
+    const restart = (why: Record<string, unknown>) => {
+      if (this.closed || ended) return;
+      ended = true;
+      this.opts.logger?.warn(why, 'kernel monitor stopped: starting it again and re-reading the kernel');
       setTimeout(() => {
         this.start(onChange, onGap);
         onGap();
-      }, 100).unref();
-    });
+      }, RESTART_DELAY_MS).unref();
+    };
+    child.on('error', (err) => restart({ err: err.message }));
+    child.once('exit', (code, signal) => restart({ code, signal }));
     child.unref();
   }
 
