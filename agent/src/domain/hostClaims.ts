@@ -1,8 +1,24 @@
-import { formatAddress, parseAddress, parsePrefix, prefixContains, type Prefix } from './ip';
+import {
+  formatAddress,
+  lastAddress,
+  parseAddress,
+  parsePrefix,
+  prefixContains,
+  type Address,
+  type Prefix,
+} from './ip';
 import type { HostAddressing, HostRoute, NetworkSpec } from './model';
 
-/** Who holds an address of a network beyond its leases; undefined when nobody does. */
-export type HostClaims = (address: string) => string | undefined;
+/** What the host holds of a network's addresses, beyond the network's leases. */
+export interface HostClaims {
+  /** Who holds an address (canonical text); undefined when nobody does. */
+  holderOf(address: string): string | undefined;
+  /**
+   * The range of the host routes that cover `address`, so that a walk over a pool jumps over it at once
+   * (a /17 inside a /16 would otherwise be 32K steps); undefined when none does.
+   */
+  routeSpan(address: Address): { first: bigint; last: bigint } | undefined;
+}
 
 /**
  * What the host itself holds in a network's subnets: its own addresses, and the addresses that one of
@@ -30,12 +46,21 @@ export function hostClaims(
     );
     return within ? [{ prefix, holder: `the host's route ${describeRoute(route)}` }] : [];
   });
-  return (text) => {
-    const address = parseAddress(text);
-    if (!address) return undefined;
-    return (
-      addresses.get(formatAddress(address)) ?? routes.find((r) => prefixContains(r.prefix, address))?.holder
-    );
+  return {
+    holderOf: (text) => {
+      const address = parseAddress(text);
+      if (!address) return undefined;
+      return (
+        addresses.get(formatAddress(address)) ?? routes.find((r) => prefixContains(r.prefix, address))?.holder
+      );
+    },
+    routeSpan: (address) => {
+      const covering = routes.filter((r) => prefixContains(r.prefix, address)).map((r) => r.prefix);
+      if (covering.length === 0) return undefined;
+      const first = covering.map((p) => p.base).reduce((a, b) => (a < b ? a : b));
+      const last = covering.map(lastAddress).reduce((a, b) => (a > b ? a : b));
+      return { first, last };
+    },
   };
 }
 

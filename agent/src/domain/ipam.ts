@@ -6,15 +6,19 @@ import {
   parseAddress,
   parsePrefix,
   prefixContains,
+  type Address,
   type Family,
   type Prefix,
 } from './ip';
+import type { HostClaims } from './hostClaims';
 import type { NetworkSpec, SubnetSpec } from './model';
 
 /** Addresses held in a network: canonical address text → who holds it ("endpoint c1"). */
 export interface Leases {
   get(address: string): string | undefined;
   has(address: string): boolean;
+  /** The last address of a range held as a whole that covers `address` (a host route), if any. */
+  heldUntil?(address: Address): bigint | undefined;
 }
 
 /**
@@ -33,11 +37,11 @@ export class LeaseLookup implements Leases {
     },
     private readonly network: string,
     private readonly inFlight: ReadonlyMap<string, string>,
-    private readonly claims: (address: string) => string | undefined = () => undefined,
+    private readonly claims?: HostClaims,
   ) {}
 
   get(address: string): string | undefined {
-    const held = this.inFlight.get(address) ?? this.claims(address);
+    const held = this.inFlight.get(address) ?? this.claims?.holderOf(address);
     if (held !== undefined) return held;
     if (!this.all && ++this.reads > 4) this.all = this.store.leases(this.network);
     return this.all ? this.all.get(address) : this.store.leaseHolder(this.network, address);
@@ -45,6 +49,10 @@ export class LeaseLookup implements Leases {
 
   has(address: string): boolean {
     return this.get(address) !== undefined;
+  }
+
+  heldUntil(address: Address): bigint | undefined {
+    return this.claims?.routeSpan(address)?.last;
   }
 }
 
@@ -109,6 +117,11 @@ function firstFree(subnet: SubnetSpec, leases: Leases): bigint | undefined {
   const last = lastAddress(pool) < subnetLast ? lastAddress(pool) : subnetLast;
   const reserved = reservedAddresses(subnet);
   for (let value = first; value <= last; value++) {
+    const end = leases.heldUntil?.({ family: prefix.family, value });
+    if (end !== undefined) {
+      value = end; // the whole range of a host route is the host's: the walk jumps over it
+      continue;
+    }
     const text = formatAddress({ family: prefix.family, value });
     if (!reserved.has(text) && !leases.has(text)) return value;
   }
@@ -147,19 +160,21 @@ export function gatewayOf(network: NetworkSpec, address: string): string {
  * The address the host-access shim takes in a new network: the highest free one of each subnet's pool,
  * out of the way of the endpoints, which are allocated from the bottom.
  */
-export function hostShimAddresses(
-  network: NetworkSpec,
-  claims: (address: string) => string | undefined = () => undefined,
-): string[] {
+export function hostShimAddresses(network: NetworkSpec, claims?: HostClaims): string[] {
   return network.subnets.map((subnet) => {
     const prefix = parsePrefix(subnet.cidr)!.prefix;
     const pool: Prefix = subnet.ipRange ? parsePrefix(subnet.ipRange)!.prefix : prefix;
     const top = prefix.family === 4 ? lastAddress(prefix) - 1n : lastAddress(prefix);
     const reserved = reservedAddresses(subnet);
     for (let value = lastAddress(pool) < top ? lastAddress(pool) : top; value > prefix.base; value--) {
-      // Only the gateway, aux addresses and the host's own are skipped: the walk is as long as they are many.
+      // The gateway, aux addresses and the host's own are skipped one by one; a host route's range at once.
+      const span = claims?.routeSpan({ family: prefix.family, value });
+      if (span) {
+        value = span.first;
+        continue;
+      }
       const text = formatAddress({ family: prefix.family, value });
-      if (!reserved.has(text) && claims(text) === undefined) return text;
+      if (!reserved.has(text) && claims?.holderOf(text) === undefined) return text;
     }
     throw new ExhaustedError(`no free address left in ${describePool(subnet)} for the host-access shim`);
   });
