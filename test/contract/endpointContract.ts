@@ -217,6 +217,8 @@ export function describeEndpointContract(name: string, makeDriver: () => Promise
       });
       expect(await driver.netnsInstance(containers.missing())).toBeUndefined();
       expect(await driver.netnsInstance(c1)).toBeDefined();
+      expect(await driver.netnsExists(containers.missing())).toBe(false);
+      expect(await driver.netnsExists(c1)).toBe(true);
     });
 
     it('lists the link names of a netns, and none of a missing one', async () => {

@@ -54,6 +54,7 @@ export function describeNetnsContract(name: string, makeDriver: () => Promise<Li
       const words = `netns ${ref.name} is not a network namespace`;
       expect((await refusal(driver.attachEndpoint(endpoint(ref)))).message).toBe(words);
       expect((await refusal(driver.netnsInstance(ref))).message).toBe(words);
+      expect((await refusal(driver.netnsExists(ref))).message).toBe(words);
       expect((await refusal(driver.inspectEndpoint(ref, 'eth0'))).message).toBe(words);
       expect((await refusal(driver.listLinkNamesIn(ref))).message).toBe(words);
       expect((await refusal(driver.detachEndpoint(ref, 'eth0', 'mvnet:net1/c'))).message).toBe(words);
@@ -67,6 +68,7 @@ export function describeNetnsContract(name: string, makeDriver: () => Promise<Li
       const words = `netns pid:${host.pid} is the host's own network namespace: the agent attaches containers, never the host`;
       expect((await refusal(driver.attachEndpoint(endpoint(host)))).message).toBe(words);
       expect((await refusal(driver.netnsInstance(host))).message).toBe(words);
+      expect((await refusal(driver.netnsExists(host))).message).toBe(words);
       expect((await refusal(driver.listLinkNamesIn(host))).message).toBe(words);
       expect(await linkNames(driver)).toEqual(hostBefore);
     });

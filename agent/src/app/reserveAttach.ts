@@ -50,7 +50,7 @@ export async function reserveAttach(
   const plan = planAttach(request, {
     network,
     existing: state.getEndpoint(request.network, request.name),
-    netnsExists: (await driver.netnsInstance(request.netnsRef)) !== undefined,
+    netnsExists: await driver.netnsExists(request.netnsRef),
     inNetns: state.endpointsInNetns(request.netnsRef),
     leases: new LeaseLookup(state, request.network, inFlight, claims),
     endpointsOnHost: state.countEndpoints() + reservations.creating(),

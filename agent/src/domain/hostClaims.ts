@@ -48,6 +48,10 @@ export function hostClaims(
   });
   return {
     holderOf: (text) => {
+      // The walks ask for every address they pass, in canonical text: a map lookup, and no parsing
+      // unless there is a route to look in.
+      const exact = addresses.get(text);
+      if (exact !== undefined || routes.length === 0) return exact;
       const address = parseAddress(text);
       if (!address) return undefined;
       return (

@@ -88,6 +88,7 @@ export class LinuxDriver implements LinkDriver {
     this.containers.removeTempLink(netns, name);
   listLinkNamesIn = (netns: NetnsRef): Promise<string[]> => this.containers.listLinkNamesIn(netns);
   /** The netns opened and checked, then closed: no process. */
+  netnsExists = (netns: NetnsRef): Promise<boolean> => this.containers.netnsExists(netns);
   netnsInstance = (netns: NetnsRef): Promise<NetnsInstance | undefined> =>
     this.containers.netnsInstance(netns);
 

@@ -53,7 +53,7 @@ export class NetnsOpener {
    * Opens the netns `ref` names; undefined when there is none. Throws a PreconditionError for a file
    * that is not a network namespace, for the host's own, and for a stored path (an earlier agent's).
    */
-  open(ref: NetnsRef): OpenedNetns | undefined {
+  open(ref: NetnsRef, withCookie = true): OpenedNetns | undefined {
     if ('path' in ref) throw unopenedPath(ref);
     const pathFd = this.openPath(ref);
     if (pathFd === undefined) return undefined;
@@ -64,7 +64,7 @@ export class NetnsOpener {
         if (libc().ioctl(fd, NS_GET_NSTYPE) !== CLONE_NEWNET) throw notANetns(ref);
         const instance = inodeOf(fs.fstatSync(fd));
         if (this.isHosts(instance)) throw hostsOwnNetns(ref);
-        return { fd, instance: { ...instance, ...cookieOf(fd) } };
+        return { fd, instance: withCookie ? { ...instance, ...cookieOf(fd) } : instance };
       } catch (err) {
         fs.closeSync(fd);
         throw err;
@@ -80,6 +80,13 @@ export class NetnsOpener {
     if (!opened) return undefined;
     fs.closeSync(opened.fd);
     return opened.instance;
+  }
+
+  /** Whether the ref names a container's network namespace now (checked as open() checks, no cookie). */
+  exists(ref: NetnsRef): boolean {
+    const opened = this.open(ref, false);
+    if (opened) fs.closeSync(opened.fd);
+    return opened !== undefined;
   }
 
   /** An O_PATH fd of the ref's file; undefined when it does not exist (or its process is gone). */

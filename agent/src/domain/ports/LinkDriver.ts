@@ -147,6 +147,8 @@ export interface LinkDriver {
   inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation>;
   /** Which namespace a ref names now, undefined when none (cheap: no process), for noticing LOST endpoints. */
   netnsInstance(netns: NetnsRef): Promise<NetnsInstance | undefined>;
+  /** Whether a ref names a container's namespace now, refused as netnsInstance refuses; cheaper still. */
+  netnsExists(netns: NetnsRef): Promise<boolean>;
   /** Names of the links in a container's netns ([] when the netns is missing), to pick a free ifname. */
   listLinkNamesIn(netns: NetnsRef): Promise<string[]>;
   /** Adds an address (CIDR) to a host link; an address already there is success. */

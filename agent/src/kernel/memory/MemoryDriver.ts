@@ -126,6 +126,10 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
     return ns && { ...ns.instance };
   }
 
+  async netnsExists(netns: NetnsRef): Promise<boolean> {
+    return this.container('netnsExists', endpointAction.lookUp(netns), netns) !== undefined;
+  }
+
   async removeTempLink(netns: NetnsRef, name: string): Promise<void> {
     const action = endpointAction.removeTemp(netns, name);
     checkIfname(action, 'dev', name);

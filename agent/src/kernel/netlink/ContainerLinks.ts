@@ -124,6 +124,12 @@ export class ContainerLinks {
     return this.namespaces.instance(ref);
   }
 
+  /** Whether a ref names a container's namespace now (LinkDriver.netnsExists). */
+  async netnsExists(ref: NetnsRef): Promise<boolean> {
+    checkNetnsRef(endpointAction.lookUp(ref), ref);
+    return this.namespaces.exists(ref);
+  }
+
   /** Runs `use` in the netns for `action`, with the kernel's refusals as KernelErrors. */
   private async inContainer<T>(
     action: string,
