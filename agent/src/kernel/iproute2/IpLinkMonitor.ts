@@ -82,7 +82,7 @@ export class IpLinkMonitor implements LinkChangeSource {
    */
   async follow(netns: NetnsRef): Promise<number | undefined> {
     checkNetnsRef('follow netns', netns);
-    const opened = this.namespaces.open(netns);
+    const opened = this.namespaces.open(netns, false); // an nsid needs no cookie
     if (opened === undefined) return undefined; // gone already: nothing to follow
     const { fd } = opened;
     try {
