@@ -204,9 +204,14 @@ describe('EndpointService on the in-memory kernel', () => {
   });
 
   it('removes the link again and answers NOT_FOUND when the network is deleted while the endpoint is attached', async () => {
+    // The deletion is asked for while the attach is in the kernel: after the plan, before the commit.
+    let deleting: Promise<unknown> | undefined;
+    const attach = host.driver.attachEndpoint.bind(host.driver);
+    jest.spyOn(host.driver, 'attachEndpoint').mockImplementationOnce(async (options) => {
+      deleting = host.networks.deleteNetwork('mvnet', true);
+      return attach(options);
+    });
     const creating = endpoints.createEndpoint(endpointInput());
-    // Queued on the host mutex behind the plan, so it runs before the attach's commit.
-    const deleting = host.networks.deleteNetwork('mvnet', true);
     await expect(creating).rejects.toThrow(
       new NotFoundError('network mvnet was deleted while endpoint c1 was being attached'),
     );

@@ -14,7 +14,7 @@ import { CommitBatch } from './CommitBatch';
 import { refreshEndpointStatuses } from './endpointStatus';
 import type { Mutex } from './Mutex';
 import { Reservations } from './Reservations';
-import { reserveAttach, type ReservedAttach } from './reserveAttach';
+import { lookBeforeReserving, reserveAttach, type ReservedAttach } from './reserveAttach';
 
 export interface EndpointServiceDeps {
   state: HostState;
@@ -41,8 +41,9 @@ export class EndpointService {
   /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
   async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
     const request = normalizeEndpointInput(input);
-    const reserved = await this.deps.mutex.run(() =>
-      reserveAttach({ ...this.deps, reservations: this.reservations }, request),
+    const look = await lookBeforeReserving(this.deps.driver, request);
+    const reserved = await this.deps.mutex.run(async () =>
+      reserveAttach({ ...this.deps, reservations: this.reservations }, request, look),
     );
     if (!('release' in reserved)) return reserved;
     const { spec, tmpName } = reserved;

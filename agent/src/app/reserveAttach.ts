@@ -1,12 +1,13 @@
 /**
- * An attachment's reservation, under the host mutex: the view of the host its plan needs is read (the
- * state, whether the container's netns exists, what is in flight), the domain plans it, and what the plan
- * takes (name, addresses, interface name, default route) is held until the commit releases it.
+ * An attachment's reservation: what the plan needs of the kernel is read first (whether the container's
+ * netns exists, the host's own addressing), then, under the host mutex, of the state and of what is in
+ * flight; the domain plans it, and what the plan takes (name, addresses, interface name, default route)
+ * is held until the commit releases it.
  */
 import { randomBytes } from 'node:crypto';
 import { hostClaims } from '../domain/hostClaims';
 import { LeaseLookup } from '../domain/ipam';
-import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
+import type { EndpointRecord, EndpointSpec, HostAddressing, NetworkRecord } from '../domain/model';
 import { netnsIdentity } from '../domain/netnsIdentity';
 import type { EndpointRequest } from '../domain/normalizeEndpoint';
 import { planAttach } from '../domain/planAttach';
@@ -38,19 +39,42 @@ function ownLinks(state: HostState): Set<string> {
   return new Set(state.listNetworks().flatMap((n) => (n.status.hostLink ? [n.status.hostLink] : [])));
 }
 
-/** Plans a creation and holds what it takes; an endpoint that is there and ready comes back as it is. */
-export async function reserveAttach(
-  deps: { state: HostState; driver: LinkDriver; reservations: Reservations },
+/** What an attachment's plan needs of the kernel: read before the host mutex is taken. */
+export interface KernelLook {
+  netnsExists: boolean;
+  addressing: HostAddressing;
+}
+
+/**
+ * Reads what the plan needs of the kernel, outside the host mutex, so that attaches side by side do not
+ * queue for it: the kernel is not the agent's to hold still (the host's addressing may change behind it
+ * at any time, mutex or not), and the attach checks the namespace again on the fd it attaches with.
+ */
+export async function lookBeforeReserving(driver: LinkDriver, request: EndpointRequest): Promise<KernelLook> {
+  const [netnsExists, addressing] = await Promise.all([
+    driver.netnsExists(request.netnsRef),
+    driver.readHostAddressing(),
+  ]);
+  return { netnsExists, addressing };
+}
+
+/**
+ * Plans a creation and holds what it takes, under the host mutex; an endpoint that is there and ready
+ * comes back as it is.
+ */
+export function reserveAttach(
+  deps: { state: HostState; reservations: Reservations },
   request: EndpointRequest,
-): Promise<ReservedAttach | { endpoint: EndpointRecord; revision: number }> {
-  const { state, driver, reservations } = deps;
+  look: KernelLook,
+): ReservedAttach | { endpoint: EndpointRecord; revision: number } {
+  const { state, reservations } = deps;
   const network = state.getNetwork(request.network);
   const inFlight = new Map(reservations.addressesOf(request.network));
-  const claims = network && hostClaims(network.spec, await driver.readHostAddressing(), ownLinks(state));
+  const claims = network && hostClaims(network.spec, look.addressing, ownLinks(state));
   const plan = planAttach(request, {
     network,
     existing: state.getEndpoint(request.network, request.name),
-    netnsExists: await driver.netnsExists(request.netnsRef),
+    netnsExists: look.netnsExists,
     inNetns: state.endpointsInNetns(request.netnsRef),
     leases: new LeaseLookup(state, request.network, inFlight, claims),
     endpointsOnHost: state.countEndpoints() + reservations.creating(),
