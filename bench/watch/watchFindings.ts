@@ -17,7 +17,7 @@ function driftFindings(f: WatchFigures): string[] {
     `With ${n(one.watchers)} watcher(s) the latency (p50 ${ms(one.fromReturn.p50)} from ip's return) is nearly all the agent's ` +
       `own pipeline (p50 ${ms(one.agentSide.p50)} from ip's return to the event's stamp): its 50 ms debounce, ` +
       'counted from the notification, which goes out before ip returns, then the check and the re-attach ' +
-      '(ip processes); the DRIFT event is committed once the link is back.',
+      '(over rtnetlink, no process); the DRIFT event is committed once the link is back.',
     `The fan-out (stamp → receipt, p50) grows with the watchers: ${fanOut}. With ${n(most.watchers)} watchers ` +
       `the slowest one got the event ${ms(most.slowest.p50)} after ip's return (p50 over rounds); the ` +
       "benchmark's one Node process decodes every copy and shares the CPUs with the agent, so its share is in that.",
