@@ -25,6 +25,7 @@ function endpoint(name: string, netns: string, overrides: Partial<Endpoint> = {}
     ipv4Address: '',
     ipv6Address: '',
     macAddress: '02:00:00:00:00:01',
+    labels: {},
     status: { state: EndpointState.ENDPOINT_STATE_READY, message: '', revision: 1 },
     ...overrides,
   };

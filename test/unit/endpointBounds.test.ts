@@ -14,6 +14,7 @@ function seedEndpoints(host: MemoryHost, n: number): void {
           network: 'mvnet',
           netns: `s${i}`,
           netnsRef: { name: `s${i}` },
+          labels: {},
           ifname: 'eth0',
           ipv4Address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}`,
           ipv6Address: '',

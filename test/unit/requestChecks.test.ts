@@ -56,6 +56,7 @@ function endpoint(at: string) {
     ipv4Address: `${at}.ipv4_address`,
     ipv6Address: `${at}.ipv6_address`,
     macAddress: `${at}.mac_address`,
+    labels: { tier: `${at}.labels[tier]` },
     status: { state: 0, message: `${at}.status.message`, revision: 0 },
   };
 }
@@ -75,8 +76,10 @@ const REQUESTS: Record<keyof typeof AgentServiceDefinition.methods, object> = {
     dryRun: false,
     expectedRevision: 0,
     confirmWithin: { seconds: 1, nanos: 0 },
+    probeGateways: false,
   },
   confirmApply: { applyId: 'apply_id' },
+  cancelApply: { applyId: 'apply_id' },
   watch: { sinceRevision: 0, kinds: [], network: 'network' },
 };
 
@@ -126,7 +129,7 @@ describe('every string field of every request: printable and bounded', () => {
     const e = endpoint('e');
     expect(keysOf(e)).toEqual(keysOf(Endpoint.fromPartial({})));
     expect(keysOf(e.status)).toEqual(keysOf(EndpointStatus.fromPartial({})));
-    expect(keysOf(REQUESTS.apply as { spec: object }).length).toBe(4);
+    expect(keysOf(REQUESTS.apply as { spec: object }).length).toBe(5);
     expect(keysOf((REQUESTS.apply as { spec: object }).spec)).toEqual(keysOf(Spec.fromPartial({})));
     expect(CASES.length).toBeGreaterThan(40);
   });

@@ -48,7 +48,7 @@ function scriptedAgent(streams: Stream[]): { open: OpenWatchStream; requests: Wa
 
 function response(type: EventType, revision: number, name = ''): WatchResponse {
   const object = name ? { $case: 'network' as const, value: { name } as never } : undefined;
-  return { type, revision, object, message: '', time: undefined };
+  return { type, revision, object, message: '', time: undefined, revisionEnd: true };
 }
 
 /** `5 ADDED n1`, `7 SYNCED`, `RELIST`: an event in a few characters. */
@@ -110,6 +110,7 @@ describe('watchEvents', () => {
         object: undefined,
         message: '',
         time: undefined,
+        revisionEnd: true,
       });
       break;
     }

@@ -32,7 +32,15 @@ const network: Network = {
 };
 
 function change(type: EventType, revision: number, object: WatchChange['object'], message = ''): WatchChange {
-  return { relist: false, type, revision, object, message, time: { seconds: 1, nanos: 0 } };
+  return {
+    relist: false,
+    type,
+    revision,
+    object,
+    message,
+    time: { seconds: 1, nanos: 0 },
+    revisionEnd: true,
+  };
 }
 
 describe('mvnet watch lines', () => {
@@ -53,6 +61,7 @@ describe('mvnet watch lines', () => {
       ipv4Address: '192.168.0.3',
       ipv6Address: '',
       macAddress: '02:42:c0:a8:00:03',
+      labels: {},
       status: { state: EndpointState.ENDPOINT_STATE_READY, message: '', revision: 13 },
     };
     const drift = change(
@@ -91,6 +100,7 @@ describe('mvnet watch lines', () => {
       revision: 11,
       type: 'EVENT_TYPE_SYNCED',
       time: '1970-01-01T00:00:01.000Z',
+      revisionEnd: true,
     });
     expect(watchEventJson({ relist: true, reason: 'why' })).toBe('{"relist":true,"reason":"why"}\n');
   });

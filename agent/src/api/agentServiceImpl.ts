@@ -57,6 +57,7 @@ export function createAgentServiceImpl(
     },
     apply: async () => notYet('Apply'),
     confirmApply: async () => notYet('ConfirmApply'),
+    cancelApply: async () => notYet('CancelApply'),
     async *watch(request, context) {
       const kinds = kindsFromMessage(request.kinds);
       const unknown = kinds.indexOf(undefined);

@@ -19,6 +19,7 @@ export function endpointFromMessage(endpoint: Endpoint | undefined): EndpointInp
     ipv4Address: e.ipv4Address ?? '',
     ipv6Address: e.ipv6Address ?? '',
     macAddress: e.macAddress ?? '',
+    labels: { ...e.labels },
   };
 }
 
@@ -27,6 +28,7 @@ export function endpointToMessage(record: EndpointRecord): Endpoint {
   const { netnsRef: _parsed, ...spec } = record.spec;
   return {
     ...spec,
+    labels: { ...spec.labels },
     status: {
       state: STATE_ENUMS[record.status.state],
       message: record.status.message,

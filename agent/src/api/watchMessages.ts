@@ -37,6 +37,7 @@ export function watchItemToMessage(
     message: '',
     object: undefined,
     time: undefined,
+    revisionEnd: true,
   };
   if (!('kind' in item)) return base;
   const seconds = Math.floor(item.time / 1000);

@@ -114,6 +114,8 @@ export interface EndpointSpec {
   /** "" when the network has no IPv6 subnet. */
   ipv6Address: string;
   macAddress: string;
+  /** Labels, as a network's (normalizeLabels); `mvnet.io/managed-by` other than "apply" puts it outside Apply. */
+  labels: Record<string, string>;
 }
 
 export type EndpointState = 'ready' | 'lost' | 'failed';

@@ -1,10 +1,11 @@
 import { normalizeMac } from './endpointMac';
+import { normalizeLabels } from './normalizeLabels';
 import type { EndpointSpec, NetnsRef } from './model';
 import { checkInterfaceName, checkObjectName } from './names';
 import { parseNetnsRef } from './parseNetnsRef';
 
 /** An endpoint as a caller sends it: any of the optional fields may be ""; its netns is text. */
-export type EndpointInput = Omit<EndpointSpec, 'netnsRef'>;
+export type EndpointInput = Omit<EndpointSpec, 'netnsRef' | 'labels'> & { labels?: Record<string, string> };
 
 /** A checked request for an endpoint: "" still means "pick one" for ifname, addresses and MAC. */
 export type EndpointRequest = EndpointSpec;
@@ -21,7 +22,8 @@ export function normalizeEndpointInput(input: EndpointInput): EndpointRequest {
   checkObjectName('endpoint.name', name);
   if (input.ifname !== '') checkInterfaceName('endpoint.ifname', input.ifname);
   const macAddress = input.macAddress === '' ? '' : normalizeMac(input.macAddress);
-  return { ...input, name, macAddress, netnsRef };
+  const labels = normalizeLabels(input.labels ?? {}, 'endpoint.labels');
+  return { ...input, name, macAddress, netnsRef, labels };
 }
 
 /**

@@ -96,6 +96,7 @@ export function planAttach(request: EndpointRequest, view: AttachView): AttachPl
     ipv4Address: reserveAddress(network.spec, 4, request.ipv4Address, view.leases, 'endpoint.ipv4_address'),
     ipv6Address: reserveAddress(network.spec, 6, request.ipv6Address, view.leases, 'endpoint.ipv6_address'),
     macAddress: request.macAddress || deriveMac(request.network, request.name, view.hostId),
+    labels: request.labels,
   };
   const withDefaultRoute =
     !network.spec.internal &&
@@ -115,6 +116,7 @@ function planExisting(
   for (const field of ['ifname', 'ipv4Address', 'ipv6Address', 'macAddress'] as const) {
     if (request[field] !== '') asked[field] = request[field];
   }
+  if (Object.keys(request.labels).length > 0) asked.labels = request.labels;
   const differs = diffSpecFields(asked, pick(existing.spec, Object.keys(asked) as (keyof EndpointSpec)[]));
   if (differs.length > 0) {
     throw new AlreadyExistsError(

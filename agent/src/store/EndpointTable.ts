@@ -9,7 +9,9 @@ interface EndpointRow {
 }
 
 function toEndpointRecord(row: EndpointRow): EndpointRecord {
-  return { spec: JSON.parse(row.spec), status: JSON.parse(row.status) } as EndpointRecord;
+  const record = { spec: JSON.parse(row.spec), status: JSON.parse(row.status) } as EndpointRecord;
+  record.spec.labels ??= {}; // an endpoint an agent before labels made has none
+  return record;
 }
 
 const COLUMNS = 'SELECT spec, status FROM endpoints';

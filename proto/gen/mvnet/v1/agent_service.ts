@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { Duration } from "../../google/protobuf/duration";
 import { Timestamp } from "../../google/protobuf/timestamp";
-import { PlanStep, ResourceKind, resourceKindFromJSON, resourceKindToJSON, Spec } from "./apply";
+import { PendingApply, PlanStep, ResourceKind, resourceKindFromJSON, resourceKindToJSON, Spec } from "./apply";
 import { Endpoint } from "./endpoint";
 import { Host } from "./host";
 import { Network } from "./network";
@@ -25,6 +25,8 @@ export interface GetHostRequest {
 export interface GetHostResponse {
   host: Host | undefined;
   revision: number;
+  /** The Apply awaiting confirmation, if any: client mutations are refused until it is confirmed or rolled back. */
+  pendingApply: PendingApply | undefined;
 }
 
 export interface CreateNetworkRequest {
@@ -109,8 +111,15 @@ export interface ApplyRequest {
   dryRun: boolean;
   /** Compare-and-swap: fail ABORTED unless the host is at this revision (0: any). */
   expectedRevision: number;
-  /** Roll back unless ConfirmApply is called within this time (unset: no confirmation needed). */
-  confirmWithin: Duration | undefined;
+  /** Roll back unless ConfirmApply is called within this time, 1 s to 1 h (unset: no confirmation needed). */
+  confirmWithin:
+    | Duration
+    | undefined;
+  /**
+   * With confirm_within: every gateway of the spec must answer an ARP probe after the change, new
+   * networks' included (without it, only the probes that passed before the change must pass again).
+   */
+  probeGateways: boolean;
 }
 
 export interface ApplyResponse {
@@ -125,6 +134,16 @@ export interface ConfirmApplyRequest {
 }
 
 export interface ConfirmApplyResponse {
+  /** The host's revision (a confirmation makes none of its own). */
+  revision: number;
+}
+
+export interface CancelApplyRequest {
+  applyId: string;
+}
+
+export interface CancelApplyResponse {
+  /** The revision of the rollback. */
   revision: number;
 }
 
@@ -147,7 +166,15 @@ export interface WatchResponse {
     | undefined;
   /** For DRIFT events: what was seen, and what the agent did about it. */
   message: string;
-  time: Timestamp | undefined;
+  time:
+    | Timestamp
+    | undefined;
+  /**
+   * True on the last event of its revision (a revision may carry several events: an Apply logs one per
+   * object it changed). A revision is complete, and safe to resume after, once this is seen. Events of the
+   * initial list (before SYNCED) each stand alone and carry it too.
+   */
+  revisionEnd: boolean;
 }
 
 function createBaseGetHostRequest(): GetHostRequest {
@@ -203,7 +230,7 @@ export const GetHostRequest: MessageFns<GetHostRequest> = {
 };
 
 function createBaseGetHostResponse(): GetHostResponse {
-  return { host: undefined, revision: 0 };
+  return { host: undefined, revision: 0, pendingApply: undefined };
 }
 
 export const GetHostResponse: MessageFns<GetHostResponse> = {
@@ -213,6 +240,9 @@ export const GetHostResponse: MessageFns<GetHostResponse> = {
     }
     if (message.revision !== 0) {
       writer.uint32(16).uint64(message.revision);
+    }
+    if (message.pendingApply !== undefined) {
+      PendingApply.encode(message.pendingApply, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -246,6 +276,14 @@ export const GetHostResponse: MessageFns<GetHostResponse> = {
             message.revision = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pendingApply = PendingApply.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -262,6 +300,11 @@ export const GetHostResponse: MessageFns<GetHostResponse> = {
     return {
       host: isSet(object.host) ? Host.fromJSON(object.host) : undefined,
       revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      pendingApply: isSet(object.pendingApply)
+        ? PendingApply.fromJSON(object.pendingApply)
+        : isSet(object.pending_apply)
+        ? PendingApply.fromJSON(object.pending_apply)
+        : undefined,
     };
   },
 
@@ -273,6 +316,9 @@ export const GetHostResponse: MessageFns<GetHostResponse> = {
     if (message.revision !== 0) {
       obj.revision = Math.round(message.revision);
     }
+    if (message.pendingApply !== undefined) {
+      obj.pendingApply = PendingApply.toJSON(message.pendingApply);
+    }
     return obj;
   },
 
@@ -283,6 +329,9 @@ export const GetHostResponse: MessageFns<GetHostResponse> = {
     const message = createBaseGetHostResponse();
     message.host = (object.host !== undefined && object.host !== null) ? Host.fromPartial(object.host) : undefined;
     message.revision = object.revision ?? 0;
+    message.pendingApply = (object.pendingApply !== undefined && object.pendingApply !== null)
+      ? PendingApply.fromPartial(object.pendingApply)
+      : undefined;
     return message;
   },
 };
@@ -1521,7 +1570,7 @@ export const DeleteEndpointResponse: MessageFns<DeleteEndpointResponse> = {
 };
 
 function createBaseApplyRequest(): ApplyRequest {
-  return { spec: undefined, dryRun: false, expectedRevision: 0, confirmWithin: undefined };
+  return { spec: undefined, dryRun: false, expectedRevision: 0, confirmWithin: undefined, probeGateways: false };
 }
 
 export const ApplyRequest: MessageFns<ApplyRequest> = {
@@ -1537,6 +1586,9 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
     }
     if (message.confirmWithin !== undefined) {
       Duration.encode(message.confirmWithin, writer.uint32(34).fork()).join();
+    }
+    if (message.probeGateways !== false) {
+      writer.uint32(40).bool(message.probeGateways);
     }
     return writer;
   },
@@ -1586,6 +1638,14 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
             message.confirmWithin = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.probeGateways = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1616,6 +1676,11 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
         : isSet(object.confirm_within)
         ? Duration.fromJSON(object.confirm_within)
         : undefined,
+      probeGateways: isSet(object.probeGateways)
+        ? globalThis.Boolean(object.probeGateways)
+        : isSet(object.probe_gateways)
+        ? globalThis.Boolean(object.probe_gateways)
+        : false,
     };
   },
 
@@ -1633,6 +1698,9 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
     if (message.confirmWithin !== undefined) {
       obj.confirmWithin = Duration.toJSON(message.confirmWithin);
     }
+    if (message.probeGateways !== false) {
+      obj.probeGateways = message.probeGateways;
+    }
     return obj;
   },
 
@@ -1647,6 +1715,7 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
     message.confirmWithin = (object.confirmWithin !== undefined && object.confirmWithin !== null)
       ? Duration.fromPartial(object.confirmWithin)
       : undefined;
+    message.probeGateways = object.probeGateways ?? false;
     return message;
   },
 };
@@ -1896,6 +1965,146 @@ export const ConfirmApplyResponse: MessageFns<ConfirmApplyResponse> = {
   },
 };
 
+function createBaseCancelApplyRequest(): CancelApplyRequest {
+  return { applyId: "" };
+}
+
+export const CancelApplyRequest: MessageFns<CancelApplyRequest> = {
+  encode(message: CancelApplyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applyId !== "") {
+      writer.uint32(10).string(message.applyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelApplyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelApplyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelApplyRequest {
+    return {
+      applyId: isSet(object.applyId)
+        ? globalThis.String(object.applyId)
+        : isSet(object.apply_id)
+        ? globalThis.String(object.apply_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelApplyRequest): unknown {
+    const obj: any = {};
+    if (message.applyId !== "") {
+      obj.applyId = message.applyId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CancelApplyRequest>): CancelApplyRequest {
+    return CancelApplyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CancelApplyRequest>): CancelApplyRequest {
+    const message = createBaseCancelApplyRequest();
+    message.applyId = object.applyId ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelApplyResponse(): CancelApplyResponse {
+  return { revision: 0 };
+}
+
+export const CancelApplyResponse: MessageFns<CancelApplyResponse> = {
+  encode(message: CancelApplyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revision !== 0) {
+      writer.uint32(8).uint64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelApplyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelApplyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelApplyResponse {
+    return { revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0 };
+  },
+
+  toJSON(message: CancelApplyResponse): unknown {
+    const obj: any = {};
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CancelApplyResponse>): CancelApplyResponse {
+    return CancelApplyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CancelApplyResponse>): CancelApplyResponse {
+    const message = createBaseCancelApplyResponse();
+    message.revision = object.revision ?? 0;
+    return message;
+  },
+};
+
 function createBaseWatchRequest(): WatchRequest {
   return { sinceRevision: 0, kinds: [], network: "" };
 }
@@ -2016,7 +2225,7 @@ export const WatchRequest: MessageFns<WatchRequest> = {
 };
 
 function createBaseWatchResponse(): WatchResponse {
-  return { revision: 0, type: 0, object: undefined, message: "", time: undefined };
+  return { revision: 0, type: 0, object: undefined, message: "", time: undefined, revisionEnd: false };
 }
 
 export const WatchResponse: MessageFns<WatchResponse> = {
@@ -2043,6 +2252,9 @@ export const WatchResponse: MessageFns<WatchResponse> = {
     }
     if (message.time !== undefined) {
       Timestamp.encode(message.time, writer.uint32(58).fork()).join();
+    }
+    if (message.revisionEnd !== false) {
+      writer.uint32(64).bool(message.revisionEnd);
     }
     return writer;
   },
@@ -2116,6 +2328,14 @@ export const WatchResponse: MessageFns<WatchResponse> = {
             message.time = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.revisionEnd = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2141,6 +2361,11 @@ export const WatchResponse: MessageFns<WatchResponse> = {
         : undefined,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       time: isSet(object.time) ? fromJsonTimestamp(object.time) : undefined,
+      revisionEnd: isSet(object.revisionEnd)
+        ? globalThis.Boolean(object.revisionEnd)
+        : isSet(object.revision_end)
+        ? globalThis.Boolean(object.revision_end)
+        : false,
     };
   },
 
@@ -2164,6 +2389,9 @@ export const WatchResponse: MessageFns<WatchResponse> = {
     }
     if (message.time !== undefined) {
       obj.time = fromTimestamp(message.time).toISOString();
+    }
+    if (message.revisionEnd !== false) {
+      obj.revisionEnd = message.revisionEnd;
     }
     return obj;
   },
@@ -2197,6 +2425,7 @@ export const WatchResponse: MessageFns<WatchResponse> = {
     }
     message.message = object.message ?? "";
     message.time = (object.time !== undefined && object.time !== null) ? Timestamp.fromPartial(object.time) : undefined;
+    message.revisionEnd = object.revisionEnd ?? false;
     return message;
   },
 };
@@ -2306,6 +2535,15 @@ export const AgentServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** CancelApply rolls back an Apply that awaits confirmation, now. */
+    cancelApply: {
+      name: "CancelApply",
+      requestType: CancelApplyRequest as typeof CancelApplyRequest,
+      requestStream: false,
+      responseType: CancelApplyResponse as typeof CancelApplyResponse,
+      responseStream: false,
+      options: {},
+    },
     /** Watch streams every change after since_revision (0: the current state first, then SYNCED). */
     watch: {
       name: "Watch",
@@ -2364,6 +2602,11 @@ export interface AgentServiceImplementation<CallContextExt = {}> {
     request: ConfirmApplyRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ConfirmApplyResponse>>;
+  /** CancelApply rolls back an Apply that awaits confirmation, now. */
+  cancelApply(
+    request: CancelApplyRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CancelApplyResponse>>;
   /** Watch streams every change after since_revision (0: the current state first, then SYNCED). */
   watch(
     request: WatchRequest,
@@ -2417,6 +2660,11 @@ export interface AgentServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ConfirmApplyRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ConfirmApplyResponse>;
+  /** CancelApply rolls back an Apply that awaits confirmation, now. */
+  cancelApply(
+    request: DeepPartial<CancelApplyRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CancelApplyResponse>;
   /** Watch streams every change after since_revision (0: the current state first, then SYNCED). */
   watch(request: DeepPartial<WatchRequest>, options?: CallOptions & CallOptionsExt): AsyncIterable<WatchResponse>;
 }

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Timestamp } from "../../google/protobuf/timestamp";
 import { Endpoint } from "./endpoint";
 import { Network } from "./network";
 
@@ -22,6 +23,8 @@ export enum PlanAction {
   PLAN_ACTION_REPLACE = 3,
   /** PLAN_ACTION_KEEP - Already as desired. */
   PLAN_ACTION_KEEP = 4,
+  /** PLAN_ACTION_UPDATE - The object changes in place (labels, promiscuous mode): no link is deleted. */
+  PLAN_ACTION_UPDATE = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -42,6 +45,9 @@ export function planActionFromJSON(object: any): PlanAction {
     case 4:
     case "PLAN_ACTION_KEEP":
       return PlanAction.PLAN_ACTION_KEEP;
+    case 5:
+    case "PLAN_ACTION_UPDATE":
+      return PlanAction.PLAN_ACTION_UPDATE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -61,6 +67,8 @@ export function planActionToJSON(object: PlanAction): string {
       return "PLAN_ACTION_REPLACE";
     case PlanAction.PLAN_ACTION_KEEP:
       return "PLAN_ACTION_KEEP";
+    case PlanAction.PLAN_ACTION_UPDATE:
+      return "PLAN_ACTION_UPDATE";
     case PlanAction.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -129,6 +137,17 @@ export interface PlanStep {
   network: string;
   /** Why, for a person: what differs. */
   reason: string;
+}
+
+/** PendingApply is an Apply made with confirm_within that awaits ConfirmApply. */
+export interface PendingApply {
+  applyId: string;
+  /** When it rolls back unless confirmed. */
+  deadline:
+    | Timestamp
+    | undefined;
+  /** The revision the Apply committed. */
+  revision: number;
 }
 
 function createBaseSpec(): Spec {
@@ -351,6 +370,113 @@ export const PlanStep: MessageFns<PlanStep> = {
   },
 };
 
+function createBasePendingApply(): PendingApply {
+  return { applyId: "", deadline: undefined, revision: 0 };
+}
+
+export const PendingApply: MessageFns<PendingApply> = {
+  encode(message: PendingApply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applyId !== "") {
+      writer.uint32(10).string(message.applyId);
+    }
+    if (message.deadline !== undefined) {
+      Timestamp.encode(message.deadline, writer.uint32(18).fork()).join();
+    }
+    if (message.revision !== 0) {
+      writer.uint32(24).uint64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PendingApply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePendingApply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deadline = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PendingApply {
+    return {
+      applyId: isSet(object.applyId)
+        ? globalThis.String(object.applyId)
+        : isSet(object.apply_id)
+        ? globalThis.String(object.apply_id)
+        : "",
+      deadline: isSet(object.deadline) ? fromJsonTimestamp(object.deadline) : undefined,
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+    };
+  },
+
+  toJSON(message: PendingApply): unknown {
+    const obj: any = {};
+    if (message.applyId !== "") {
+      obj.applyId = message.applyId;
+    }
+    if (message.deadline !== undefined) {
+      obj.deadline = fromTimestamp(message.deadline).toISOString();
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PendingApply>): PendingApply {
+    return PendingApply.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PendingApply>): PendingApply {
+    const message = createBasePendingApply();
+    message.applyId = object.applyId ?? "";
+    message.deadline = (object.deadline !== undefined && object.deadline !== null)
+      ? Timestamp.fromPartial(object.deadline)
+      : undefined;
+    message.revision = object.revision ?? 0;
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 export type DeepPartial<T> = T extends Builtin ? T
@@ -359,6 +485,50 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+const timestampFractionRegex = /:\d{2}\.\d+/;
+
+function fromJsonTimestamp(o: any): Timestamp {
+  if (o instanceof globalThis.Date) {
+    return toTimestamp(o);
+  } else if (typeof o === "string") {
+    // Date only keeps milliseconds, and parses longer fractions in an engine-specific way,
+    // so parse the fractional seconds ourselves and give Date only the whole seconds
+    const fraction = timestampFractionRegex.exec(o);
+    if (fraction === null) {
+      return toTimestamp(new globalThis.Date(o));
+    }
+    const fractionNanos = Number(fraction[0].slice(4, 13).padEnd(9, "0"));
+    const wholeSeconds = new globalThis.Date(o.replace(fraction[0], fraction[0].slice(0, 3)));
+    const timestamp = toTimestamp(new globalThis.Date(wholeSeconds.getTime() + Math.trunc(fractionNanos / 1_000_000)));
+    return { ...timestamp, nanos: (timestamp.nanos ?? 0) + (fractionNanos % 1_000_000) };
+  } else {
+    return Timestamp.fromJSON(o);
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -91,7 +91,19 @@ export interface Endpoint {
    */
   macAddress: string;
   /** Output only. */
-  status: EndpointStatus | undefined;
+  status:
+    | EndpointStatus
+    | undefined;
+  /**
+   * Labels, as a network's (Kubernetes' rules). `mvnet.io/managed-by` with a value other than "apply"
+   * (the CNI plugin sets "cni") puts the endpoint outside Apply's scope.
+   */
+  labels: { [key: string]: string };
+}
+
+export interface Endpoint_LabelsEntry {
+  key: string;
+  value: string;
 }
 
 function createBaseEndpointStatus(): EndpointStatus {
@@ -205,6 +217,7 @@ function createBaseEndpoint(): Endpoint {
     ipv6Address: "",
     macAddress: "",
     status: undefined,
+    labels: {},
   };
 }
 
@@ -234,6 +247,9 @@ export const Endpoint: MessageFns<Endpoint> = {
     if (message.status !== undefined) {
       EndpointStatus.encode(message.status, writer.uint32(66).fork()).join();
     }
+    globalThis.Object.entries(message.labels).forEach(([key, value]: [string, string]) => {
+      Endpoint_LabelsEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
     return writer;
   },
 
@@ -314,6 +330,17 @@ export const Endpoint: MessageFns<Endpoint> = {
             message.status = EndpointStatus.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = Endpoint_LabelsEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.labels[entry9.key] = entry9.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -348,6 +375,20 @@ export const Endpoint: MessageFns<Endpoint> = {
         ? globalThis.String(object.mac_address)
         : "",
       status: isSet(object.status) ? EndpointStatus.fromJSON(object.status) : undefined,
+      labels: isObject(object.labels)
+        ? (globalThis.Object.entries(object.labels) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -377,6 +418,15 @@ export const Endpoint: MessageFns<Endpoint> = {
     if (message.status !== undefined) {
       obj.status = EndpointStatus.toJSON(message.status);
     }
+    if (message.labels) {
+      const entries = globalThis.Object.entries(message.labels) as [string, string][];
+      if (entries.length > 0) {
+        obj.labels = {};
+        entries.forEach(([k, v]) => {
+          obj.labels[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -395,6 +445,100 @@ export const Endpoint: MessageFns<Endpoint> = {
     message.status = (object.status !== undefined && object.status !== null)
       ? EndpointStatus.fromPartial(object.status)
       : undefined;
+    message.labels = (globalThis.Object.entries(object.labels ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseEndpoint_LabelsEntry(): Endpoint_LabelsEntry {
+  return { key: "", value: "" };
+}
+
+export const Endpoint_LabelsEntry: MessageFns<Endpoint_LabelsEntry> = {
+  encode(message: Endpoint_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Endpoint_LabelsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndpoint_LabelsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Endpoint_LabelsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Endpoint_LabelsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Endpoint_LabelsEntry>): Endpoint_LabelsEntry {
+    return Endpoint_LabelsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Endpoint_LabelsEntry>): Endpoint_LabelsEntry {
+    const message = createBaseEndpoint_LabelsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -417,6 +561,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
