@@ -27,6 +27,7 @@ interface WatchRun {
 interface EventJson {
   revision?: number;
   type: string;
+  revisionEnd?: boolean;
   network?: { name: string };
   endpoint?: { name: string; network: string; ipv4Address?: string };
 }
@@ -121,7 +122,7 @@ describe('mvnet watch', () => {
         type: 'EVENT_TYPE_ADDED',
         endpoint: expect.objectContaining({ name: 'c1', network: 'mvnet', ipv4Address: '192.168.0.3' }),
       }),
-      { type: 'EVENT_TYPE_SYNCED', revision: 2 },
+      { type: 'EVENT_TYPE_SYNCED', revision: 2, revisionEnd: true },
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'EVENT_TYPE_ADDED', endpoint: { name: 'c2' } });
     expect(run.stderr).toBe('');
