@@ -15,9 +15,29 @@ export abstract class DomainError extends Error {
 export class InvalidSpecError extends DomainError {
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${field}: ${problem}`);
+  }
+}
+
+/** One refused field of a request, and why (google.rpc.BadRequest's FieldViolation). */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
+/**
+ * Several fields of one request are malformed, all reported at once (an Apply's spec is checked
+ * whole). INVALID_ARGUMENT; the api sends every violation as google.rpc.BadRequest details. The message
+ * names the first few.
+ */
+export class SpecViolationsError extends InvalidSpecError {
+  constructor(readonly violations: readonly FieldViolation[]) {
+    const shown = violations.slice(0, 5).map((v) => `${v.field}: ${v.description}`);
+    const more = violations.length > 5 ? `; and ${violations.length - 5} more` : '';
+    super(violations[0].field, violations[0].description);
+    this.message = `${violations.length} problem(s) in the spec: ${shown.join('; ')}${more}`;
   }
 }
 
@@ -38,6 +58,12 @@ export class NetnsReplacedError extends PreconditionError {}
 
 /** A compare-and-swap failed: the host changed since the revision the caller read. ABORTED. */
 export class ConflictError extends DomainError {}
+
+/**
+ * An Apply was undone, whole: a step failed in the kernel, or a probe that passed before the change
+ * failed after it. ABORTED, as gNMI's Set; nothing of it stays.
+ */
+export class ApplyAbortedError extends ConflictError {}
 
 /** A Watch asked for revisions the event log no longer holds. OUT_OF_RANGE: the client re-lists. */
 export class OutOfRangeError extends DomainError {}

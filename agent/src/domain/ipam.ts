@@ -180,6 +180,9 @@ export function hostShimAddresses(network: NetworkSpec, claims?: HostClaims): st
   });
 }
 
+/** Who holds a network's host-access shim addresses, in its leases. */
+export const SHIM_LEASE_HOLDER = 'the host-access shim';
+
 /** An address as a host route: /32 or /128. */
 export function hostRoute(address: string): string {
   return `${address}/${parseAddress(address)!.family === 4 ? 32 : 128}`;

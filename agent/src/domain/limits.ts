@@ -5,13 +5,14 @@
  * for a malformed request, RESOURCE_EXHAUSTED for a host that is full).
  *
  * The sizes hang together: the largest network these bounds allow encodes to about 6 KiB and the
- * largest endpoint to under 1 KiB, so a full ListNetworks (MAX_NETWORKS_PER_HOST) and a full
- * ListEndpoints (MAX_ENDPOINTS_PER_HOST) each fit in one MAX_MESSAGE_BYTES response, without paging
- * (test/unit/limits.test.ts encodes both and checks). Raising a count means adding paging first.
+ * largest endpoint to under 1.5 KiB, so a full ListNetworks (MAX_NETWORKS_PER_HOST), a full
+ * ListEndpoints (MAX_ENDPOINTS_PER_HOST) and an Apply of a whole host (both together), and its plan,
+ * each fit in one MAX_MESSAGE_BYTES message, without paging (test/unit/limits.test.ts encodes them and
+ * checks). Raising a count means adding paging first.
  */
 
-/** One gRPC message, in and out (grpc-js `grpc.max_receive_message_length` and `..._send_...`). */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** One gRPC message, in and out (grpc-js `grpc.max_receive_message_length` and `..._send_...`: its default). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** HTTP/2 streams (calls) open at once on one connection (grpc-js `grpc.max_concurrent_streams`). */
 export const MAX_STREAMS_PER_CONNECTION = 128;
@@ -39,6 +40,16 @@ export const MAX_LABELS = 32;
 
 /** Keys and values of one object's labels together, in bytes (they are ASCII). */
 export const MAX_LABELS_BYTES = 2048;
+
+/** Keys and values of one endpoint's labels together, in bytes: an endpoint stays small (a host has many). */
+export const MAX_ENDPOINT_LABELS_BYTES = 512;
+
+/** A plan step's reason, in characters: the first changes, then how many more. */
+export const MAX_PLAN_REASON_CHARS = 256;
+
+/** confirm_within of an Apply: at least a second (probes need time), at most an hour. */
+export const MIN_CONFIRM_WITHIN_MS = 1000;
+export const MAX_CONFIRM_WITHIN_MS = 60 * 60 * 1000;
 
 /** A label key's optional prefix: a DNS subdomain (Kubernetes: `example.com/` in `example.com/tier`). */
 export const MAX_LABEL_PREFIX_LENGTH = 253;

@@ -152,7 +152,31 @@ export type PendingOp =
       netnsRef: NetnsRef;
       ifname: string;
       tmpName: string;
-    };
+    }
+  | PendingApply;
+
+/** An endpoint an Apply attaches, as its journal entry records it (see PendingOp). */
+export interface PendingAttach {
+  network: string;
+  name: string;
+  netns: string;
+  netnsRef: NetnsRef;
+  ifname: string;
+  tmpName: string;
+}
+
+/**
+ * An Apply, or a rollback, under way: what it makes (networks and their host links, promiscuous mode,
+ * endpoints), so that an agent that dies before its commit removes it at the next start; what it
+ * removed comes back with the restore that follows, from the state, which still holds it.
+ */
+export interface PendingApply {
+  kind: 'apply';
+  applyId: string;
+  networks: { network: string; creates: string[] }[];
+  promiscuous: string[];
+  attaches: PendingAttach[];
+}
 
 /** One entry of the durable event log: every observable change, with its revision. */
 export interface ChangeEvent {

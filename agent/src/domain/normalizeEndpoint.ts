@@ -1,4 +1,5 @@
 import { normalizeMac } from './endpointMac';
+import { MAX_ENDPOINT_LABELS_BYTES } from './limits';
 import { normalizeLabels } from './normalizeLabels';
 import type { EndpointSpec, NetnsRef } from './model';
 import { checkInterfaceName, checkObjectName } from './names';
@@ -22,7 +23,7 @@ export function normalizeEndpointInput(input: EndpointInput): EndpointRequest {
   checkObjectName('endpoint.name', name);
   if (input.ifname !== '') checkInterfaceName('endpoint.ifname', input.ifname);
   const macAddress = input.macAddress === '' ? '' : normalizeMac(input.macAddress);
-  const labels = normalizeLabels(input.labels ?? {}, 'endpoint.labels');
+  const labels = normalizeLabels(input.labels ?? {}, 'endpoint.labels', MAX_ENDPOINT_LABELS_BYTES);
   return { ...input, name, macAddress, netnsRef, labels };
 }
 

@@ -28,7 +28,11 @@ export function isReservedKey(key: string): boolean {
  * characters (A-Z a-z 0-9, with - _ . inside); a value is "" or such a name. `field` is the map's
  * field (`network.labels`); a refusal names the entry.
  */
-export function normalizeLabels(labels: Record<string, string>, field: string): Record<string, string> {
+export function normalizeLabels(
+  labels: Record<string, string>,
+  field: string,
+  maxBytes = MAX_LABELS_BYTES,
+): Record<string, string> {
   const keys = Object.keys(labels);
   if (keys.length > MAX_LABELS)
     throw new InvalidSpecError(field, `${keys.length} labels is too many: at most ${MAX_LABELS}`);
@@ -38,10 +42,10 @@ export function normalizeLabels(labels: Record<string, string>, field: string): 
     checkLabelValue(labels[key], mapKeyField(field, key));
     bytes += key.length + labels[key].length;
   }
-  if (bytes > MAX_LABELS_BYTES) {
+  if (bytes > maxBytes) {
     throw new InvalidSpecError(
       field,
-      `${bytes} bytes of keys and values is too many: at most ${MAX_LABELS_BYTES} in all`,
+      `${bytes} bytes of keys and values is too many: at most ${maxBytes} in all`,
     );
   }
   const sorted: Record<string, string> = {};

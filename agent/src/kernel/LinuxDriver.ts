@@ -92,6 +92,10 @@ export class LinuxDriver implements LinkDriver {
   netnsInstance = (netns: NetnsRef): Promise<NetnsInstance | undefined> =>
     this.containers.netnsInstance(netns);
 
+  async probeArp(): Promise<boolean> {
+    throw new Error('probeArp: not in this build yet');
+  }
+
   async probeCapabilities(): Promise<KernelCapabilities> {
     const caps = await probeCapabilities();
     this.logger?.debug({ capabilities: caps }, 'probed kernel capabilities');

@@ -34,6 +34,7 @@ export function storeTransaction(parts: StoreParts, recorded: ChangeEvent[]): Ho
     recordEvent: log,
     endPending: (id) => pending.endPending(id),
     setMeta: (key, value) => meta.set(key, value),
+    revision: () => meta.revision(),
     putNetwork: (record, type, message) => {
       const stamped = { spec: record.spec, status: { ...record.status, revision: nextRevision() } };
       networks.put(stamped);
@@ -67,5 +68,6 @@ export function storeTransaction(parts: StoreParts, recorded: ChangeEvent[]): Ho
       return log({ type: 'DELETED', kind: 'endpoint', network, name, object: record });
     },
     putLease: (network, address, holder) => leases.holdReplacing(network, address, holder),
+    releaseLeases: (network, holder) => leases.releaseHolder(network, holder),
   };
 }

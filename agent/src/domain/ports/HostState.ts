@@ -91,9 +91,13 @@ export interface HostStateTx {
   deleteEndpoint(record: EndpointRecord): number;
   /** Holds an address in a network for something that is not an endpoint (the host-access shim). */
   putLease(network: string, address: string, holder: string): void;
+  /** Releases every address one holder holds in a network (a replaced network's shim). */
+  releaseLeases(network: string, holder: string): void;
   /** Logs an event that changes no stored object (a drift seen on the host); returns its revision. */
   recordEvent(event: EventInput): number;
   setMeta(key: string, value: string): void;
+  /** The revision of this change's events so far (the host's revision when it logged none). */
+  revision(): number;
   /** Drops a pending change: its state is what this transaction commits. */
   endPending(id: number): void;
 }

@@ -176,6 +176,10 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
     return this.host.addressing();
   }
 
+  async probeArp(): Promise<boolean> {
+    throw new Error('probeArp: not in this build yet');
+  }
+
   async probeCapabilities(): Promise<KernelCapabilities> {
     this.failures.check('probeCapabilities', 'probe kernel capabilities');
     return { ...this.capabilities };
