@@ -86,7 +86,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   let served;
   try {
-    services.start();
+    await services.start();
     served = await serveAgent(services, serving, logger);
   } catch (err) {
     services.stop();
@@ -149,6 +149,6 @@ function warnAtStart(options: AgentOptions, { listen, access }: ServeOptions): v
   if (fault)
     options.logger.warn(
       { fault },
-      'fault injection is on (MVNET_FAULT_KILL_AT): this agent will kill itself',
+      'fault injection is on (MVNET_FAULT_KILL_AT, MVNET_FAULT_FAIL_AT): this agent will kill itself or fail a step',
     );
 }

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { faultPoint } from '../faultPoint';
 import { attachOptionsFor } from '../domain/endpointLinks';
 import { NotFoundError } from '../domain/errors';
-import { hostRoute } from '../domain/ipam';
 import { endpointMark } from '../domain/marks';
 import { checkObjectName } from '../domain/names';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
@@ -11,7 +10,9 @@ import { busy, nextFreeIfname } from '../domain/planAttach';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
 import { CommitBatch } from './CommitBatch';
+import { routeFromHost } from './hostRoutes';
 import { refreshEndpointStatuses } from './endpointStatus';
+import type { MutationGate } from './MutationGate';
 import type { Mutex } from './Mutex';
 import { Reservations } from './Reservations';
 import { lookBeforeReserving, reserveAttach, type ReservedAttach } from './reserveAttach';
@@ -21,6 +22,8 @@ export interface EndpointServiceDeps {
   driver: LinkDriver;
   logger: Logger;
   mutex: Mutex;
+  /** Client mutations pass it together, an Apply alone (none: no Apply on this host, a service tested alone). */
+  gate?: MutationGate;
   /** Told of every endpoint attached (DriftService follows its netns). */
   onAttached?: (spec: EndpointSpec) => void;
 }
@@ -40,6 +43,14 @@ export class EndpointService {
 
   /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
   async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
+    return this.deps.gate
+      ? this.deps.gate.shared(() => this.createEndpointNow(input))
+      : this.createEndpointNow(input);
+  }
+
+  private async createEndpointNow(
+    input: EndpointInput,
+  ): Promise<{ endpoint: EndpointRecord; revision: number }> {
     const request = normalizeEndpointInput(input);
     const look = await lookBeforeReserving(this.deps.driver, request);
     const reserved = await this.deps.mutex.run(async () =>
@@ -74,6 +85,12 @@ export class EndpointService {
 
   /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
   async deleteEndpoint(network: string, name: string): Promise<{ revision: number }> {
+    return this.deps.gate
+      ? this.deps.gate.shared(() => this.deleteEndpointNow(network, name))
+      : this.deleteEndpointNow(network, name);
+  }
+
+  private async deleteEndpointNow(network: string, name: string): Promise<{ revision: number }> {
     checkEndpointKey(network, name);
     const { state, driver } = this.deps;
     const deleted = await this.deps.mutex.run(async () => {
@@ -217,21 +234,8 @@ export class EndpointService {
     }
   }
 
-  /**
-   * With host access, the host reaches each endpoint through the network's shim: a host route per
-   * address. A failure here leaves the endpoint working for everyone but the host: logged, not thrown.
-   */
   private async routeFromHost(spec: EndpointSpec, network: NetworkRecord, add: boolean): Promise<void> {
-    const { hostLink } = network.status;
-    if (!hostLink) return;
-    for (const address of [spec.ipv4Address, spec.ipv6Address].filter(Boolean)) {
-      try {
-        if (add) await this.deps.driver.addRoute(hostRoute(address), hostLink);
-        else await this.deps.driver.deleteRoute(hostRoute(address), hostLink);
-      } catch (err) {
-        this.log(spec).warn({ err, address, hostLink }, 'could not change the host route to the endpoint');
-      }
-    }
+    await routeFromHost(this.deps.driver, spec, network, add, this.deps.logger);
   }
 
   private log(spec: EndpointSpec): Logger {

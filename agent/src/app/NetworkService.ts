@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AlreadyExistsError, NotFoundError, PreconditionError } from '../domain/errors';
+import { SHIM_LEASE_HOLDER } from '../domain/ipam';
 import { createdLinks, describeLinkOp } from '../domain/linkOps';
 import { endpointMark } from '../domain/marks';
 import { checkObjectName } from '../domain/names';
@@ -13,6 +14,7 @@ import { diffSpecFields } from '../domain/specDiff';
 import { faultPoint } from '../faultPoint';
 import { applyLinkOps } from './applyLinkOps';
 import { recordUnlessFull } from './recordUnlessFull';
+import type { MutationGate } from './MutationGate';
 import type { Mutex } from './Mutex';
 
 /** A network as callers see it: its record and the number of endpoints on it. */
@@ -27,6 +29,8 @@ export interface NetworkServiceDeps {
   logger: Logger;
   /** Taken for every change of host state; shared with the other services of the host. */
   mutex: Mutex;
+  /** Client mutations pass it together, an Apply alone (none: no Apply on this host, a service tested alone). */
+  gate?: MutationGate;
 }
 
 /**
@@ -39,6 +43,12 @@ export class NetworkService {
 
   /** Creates a network; the same spec again returns the existing one (a safe retry). */
   async createNetwork(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
+    return this.deps.gate
+      ? this.deps.gate.shared(() => this.createNetworkNow(input))
+      : this.createNetworkNow(input);
+  }
+
+  private async createNetworkNow(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
     const spec = normalizeNetworkSpec(input);
     return this.deps.mutex.run(async () => {
       const { state, capabilities } = this.deps;
@@ -91,8 +101,7 @@ export class NetworkService {
     faultPoint('network-before-commit');
     try {
       const stored = state.transact((tx) => {
-        for (const address of plan.hostAddresses ?? [])
-          tx.putLease(spec.name, address, 'the host-access shim');
+        for (const address of plan.hostAddresses ?? []) tx.putLease(spec.name, address, SHIM_LEASE_HOLDER);
         tx.endPending(pending);
         return tx.putNetwork(record, 'ADDED');
       });
@@ -129,6 +138,12 @@ export class NetworkService {
    * removed at the next start.
    */
   async deleteNetwork(name: string, force: boolean): Promise<{ revision: number }> {
+    return this.deps.gate
+      ? this.deps.gate.shared(() => this.deleteNetworkNow(name, force))
+      : this.deleteNetworkNow(name, force);
+  }
+
+  private async deleteNetworkNow(name: string, force: boolean): Promise<{ revision: number }> {
     checkObjectName('name', name);
     return this.deps.mutex.run(async () => {
       const { state, driver } = this.deps;

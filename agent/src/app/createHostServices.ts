@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkChangeSource } from '../domain/ports/LinkChangeSource';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
+import { ApplyService } from './apply/ApplyService';
 import { DriftService } from './DriftService';
 import { EndpointService } from './EndpointService';
 import { HostService, type HostFacts } from './HostService';
+import { MutationGate } from './MutationGate';
 import { Mutex } from './Mutex';
 import { NetworkService } from './NetworkService';
 import { WatchService } from './WatchService';
@@ -30,21 +32,26 @@ export interface HostServices {
   networks: NetworkService;
   endpoints: EndpointService;
   watch: WatchService;
-  /** Starts what runs on its own: drift repair, and the periodic endpoint check. */
-  start(): void;
+  apply: ApplyService;
+  /**
+   * Starts what runs on its own: drift repair, the periodic endpoint check, and the timer of an Apply
+   * awaiting confirmation (rolled back now if its deadline passed while the agent was down).
+   */
+  start(): Promise<void>;
   /** Stops them (the kernel monitor is a process of its own: it would outlive the agent). */
   stop(): void;
 }
 
 /**
  * Builds the services of one host around one mutex, taken for every change of host state, so plans
- * are made against a host that does not move.
+ * are made against a host that does not move, and one gate, which an Apply passes alone.
  */
 export function createHostServices(o: HostServicesOptions): HostServices {
   const { state, driver, logger } = o;
   const capabilities = o.facts.capabilities;
   const mutex = new Mutex();
-  const networks = new NetworkService({ state, driver, capabilities, logger, mutex });
+  const gate = new MutationGate();
+  const networks = new NetworkService({ state, driver, capabilities, logger, mutex, gate });
   const source = o.linkChanges;
   const drift = source && new DriftService({ state, driver, capabilities, logger, mutex, networks, source });
   const endpoints = new EndpointService({
@@ -52,6 +59,16 @@ export function createHostServices(o: HostServicesOptions): HostServices {
     driver,
     logger,
     mutex,
+    gate,
+    onAttached: (spec) => drift?.follow(spec.netnsRef),
+  });
+  const apply = new ApplyService({
+    state,
+    driver,
+    capabilities,
+    logger,
+    mutex,
+    gate,
     onAttached: (spec) => drift?.follow(spec.netnsRef),
   });
   const watch = new WatchService(state, {
@@ -65,7 +82,9 @@ export function createHostServices(o: HostServicesOptions): HostServices {
     networks,
     endpoints,
     watch,
-    start() {
+    apply,
+    async start() {
+      await apply.resume();
       for (const { spec } of state.listEndpoints()) drift?.follow(spec.netnsRef);
       drift?.start();
       if (o.checkIntervalMs <= 0) return;
@@ -79,6 +98,7 @@ export function createHostServices(o: HostServicesOptions): HostServices {
       checker.unref();
     },
     stop() {
+      apply.stop();
       clearInterval(checker);
       drift?.close();
     },
