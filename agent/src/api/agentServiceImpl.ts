@@ -1,29 +1,30 @@
 import type { ServiceImplementation } from 'nice-grpc';
 import type { HostServices } from '../app/createHostServices';
-import { InvalidSpecError, NotImplementedError } from '../domain/errors';
+import { InvalidSpecError } from '../domain/errors';
 import type { AgentServiceDefinition } from '../../../proto/gen/mvnet/v1/agent_service';
+import { applyRequestFromMessage, pendingApplyToMessage, planStepToMessage } from './applyMessages';
 import { endpointFromMessage, endpointToMessage } from './endpointMessages';
 import { hostToMessage } from './hostMessages';
 import { networkFromMessage, networkToMessage } from './networkMessages';
 import { kindsFromMessage, watchItemToMessage } from './watchMessages';
-
-/** The one refusal of what the API has and this agent does not do yet: UNIMPLEMENTED (errorStatus). */
-function notYet(method: string): never {
-  throw new NotImplementedError(`${method} is not implemented by this agent yet`);
-}
 
 /**
  * The AgentService handlers: decode, call the application, encode. Errors are mapped to statuses by
  * errorStatusMiddleware, not here.
  */
 export function createAgentServiceImpl(
-  services: Pick<HostServices, 'host' | 'networks' | 'endpoints' | 'watch'>,
+  services: Pick<HostServices, 'host' | 'networks' | 'endpoints' | 'watch' | 'apply'>,
 ): ServiceImplementation<typeof AgentServiceDefinition> {
-  const { host, networks, endpoints, watch } = services;
+  const { host, networks, endpoints, watch, apply } = services;
   return {
     async getHost() {
       const { facts, links, revision } = await host.getHost();
-      return { host: hostToMessage(facts, links), revision };
+      const pending = apply.pendingApply();
+      return {
+        host: hostToMessage(facts, links),
+        revision,
+        pendingApply: pending && pendingApplyToMessage(pending),
+      };
     },
     async createNetwork(request) {
       const { network, revision } = await networks.createNetwork(networkFromMessage(request.network));
@@ -55,9 +56,16 @@ export function createAgentServiceImpl(
     async deleteEndpoint(request) {
       return endpoints.deleteEndpoint(request.network, request.name);
     },
-    apply: async () => notYet('Apply'),
-    confirmApply: async () => notYet('ConfirmApply'),
-    cancelApply: async () => notYet('CancelApply'),
+    async apply(request) {
+      const { plan, revision, applyId } = await apply.apply(applyRequestFromMessage(request));
+      return { plan: plan.map(planStepToMessage), revision, applyId };
+    },
+    async confirmApply(request) {
+      return apply.confirm(request.applyId);
+    },
+    async cancelApply(request) {
+      return apply.cancel(request.applyId);
+    },
     async *watch(request, context) {
       const kinds = kindsFromMessage(request.kinds);
       const unknown = kinds.indexOf(undefined);

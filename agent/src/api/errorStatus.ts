@@ -13,6 +13,7 @@ import {
   PreconditionError,
 } from '../domain/errors';
 import { KernelError } from '../domain/errors';
+import { setFieldViolations } from './statusDetails';
 
 const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
   [InvalidSpecError, Status.INVALID_ARGUMENT],
@@ -47,7 +48,10 @@ export function toServerError(err: unknown, logger: Logger, method: string): Ser
   return new ServerError(Status.INTERNAL, 'internal error in mvnet-agent (see its log)');
 }
 
-/** Server middleware applying toServerError to every call, unary and streaming. */
+/**
+ * Server middleware applying toServerError to every call, unary and streaming; a refused field is also
+ * named in the richer error model's trailer (statusDetails).
+ */
 export function errorStatusMiddleware(logger: Logger) {
   return async function* <Request, Response>(
     call: ServerMiddlewareCall<Request, Response>,
@@ -56,7 +60,9 @@ export function errorStatusMiddleware(logger: Logger) {
     try {
       return yield* call.next(call.request, context);
     } catch (err) {
-      throw toServerError(err, logger, call.method.path);
+      const error = toServerError(err, logger, call.method.path);
+      if (err instanceof InvalidSpecError) setFieldViolations(context.trailer, err, error.details);
+      throw error;
     }
   };
 }
