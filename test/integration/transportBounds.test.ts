@@ -79,8 +79,8 @@ describe('transport bounds and request checks, over gRPC', () => {
   beforeAll(() => start());
   afterAll(() => stop());
 
-  it('refuses a request over 1 MiB with RESOURCE_EXHAUSTED, before decoding it', async () => {
-    const err = await refusal(() => client.getNetwork({ name: 'x'.repeat(2 * 1024 * 1024) }));
+  it('refuses a request over 4 MiB with RESOURCE_EXHAUSTED, before decoding it', async () => {
+    const err = await refusal(() => client.getNetwork({ name: 'x'.repeat(5 * 1024 * 1024) }));
     expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
     // Just under the bound, the request is decoded and refused for what it says.
     const under = await refusal(() => client.getNetwork({ name: 'x'.repeat(1000 * 1000) }));

@@ -3,6 +3,7 @@
  * is refused or a deletion of what is not there changes nothing either.
  */
 import { ResourceKind } from '../../../client/src';
+import { ApplyRequest } from '../../../proto/gen/mvnet/v1/agent_service';
 import { callCase, Status, type HostileCase } from './hostileCase';
 
 const long = 'x'.repeat(5000);
@@ -17,6 +18,118 @@ async function firstWatchEvent(client: Parameters<HostileCase['call']>[0]['clien
     abort.abort();
   }
   return undefined;
+}
+
+const ID = '0123456789abcdef';
+const NET = { name: 'n1', parent: 'eth0', subnets: [{ cidr: '10.30.0.0/24', gateway: '10.30.0.1' }] };
+
+/** An Apply of `spec` (and more of the request): every one below is refused, so nothing changes. */
+function applyCase(title: string, request: object, code: Status, names: RegExp): HostileCase {
+  const call: HostileCase['call'] = (h) =>
+    h.raw.apply(ApplyRequest.fromPartial({ spec: { networks: [NET] }, ...request }));
+  return { title: `Apply ${title}`, call, code, names };
+}
+
+function applyCases(): HostileCase[] {
+  const endpoint = { name: 'a1', network: 'n1', netns: 'x' };
+  return [
+    applyCase(
+      'with confirm_within under 1 s',
+      { confirmWithin: { seconds: 0, nanos: 500_000_000 } },
+      Status.INVALID_ARGUMENT,
+      /^confirm_within: 0.5 s is out of range/,
+    ),
+    applyCase(
+      'with confirm_within over 1 h',
+      { confirmWithin: { seconds: 3601 } },
+      Status.INVALID_ARGUMENT,
+      /^confirm_within: 3601 s is out of range/,
+    ),
+    applyCase(
+      'with confirm_within of mixed signs',
+      { confirmWithin: { seconds: 5, nanos: -1 } },
+      Status.INVALID_ARGUMENT,
+      /^confirm_within: not a valid duration/,
+    ),
+    applyCase(
+      'with confirm_within of 2^40 seconds',
+      { confirmWithin: { seconds: 2 ** 40 } },
+      Status.INVALID_ARGUMENT,
+      /^confirm_within: 1099511627776 s is out of range/,
+    ),
+    applyCase(
+      'at a revision far ahead',
+      { expectedRevision: Number.MAX_SAFE_INTEGER },
+      Status.ABORTED,
+      /expected_revision 9007199254740991 is not the host's revision/,
+    ),
+    applyCase(
+      'of two networks of one name',
+      { spec: { networks: [NET, NET] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.networks\[1\]\.name: /,
+    ),
+    applyCase(
+      'of a network named with a NUL',
+      { spec: { networks: [{ ...NET, name: 'n\u0000' }] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.networks\[0\]\.name/,
+    ),
+    applyCase(
+      'of 5,000 networks',
+      { spec: { networks: Array.from({ length: 5000 }, (_, i) => ({ ...NET, name: `n${i}` })) } },
+      Status.INVALID_ARGUMENT,
+      /^1 problem\(s\) in the spec: spec\.networks: 5000 networks is too many/,
+    ),
+    applyCase(
+      'of an endpoint on a network not in the spec',
+      { spec: { networks: [NET], endpoints: [{ ...endpoint, network: 'base' }] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.endpoints\[0\]\.network: /,
+    ),
+    applyCase(
+      'of an endpoint with a netns path outside /run/netns',
+      { spec: { networks: [NET], endpoints: [{ ...endpoint, netns: '/etc/passwd' }] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.endpoints\[0\]\.netns: /,
+    ),
+    applyCase(
+      "of an endpoint labelled as another manager's",
+      { spec: { networks: [NET], endpoints: [{ ...endpoint, labels: { 'mvnet.io/managed-by': 'cni' } }] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.endpoints\[0\]\.labels/,
+    ),
+    applyCase(
+      'of an endpoint with 600 bytes of labels',
+      { spec: { networks: [NET], endpoints: [{ ...endpoint, labels: { k: 'v'.repeat(600) } }] } },
+      Status.INVALID_ARGUMENT,
+      /spec\.endpoints\[0\]\.labels/,
+    ),
+    {
+      title: 'ConfirmApply of an id that is no apply id',
+      call: (h) => h.raw.confirmApply({ applyId: 'a1' }),
+      code: Status.INVALID_ARGUMENT,
+      names: /^apply_id: not an apply id/,
+    },
+    {
+      title: 'ConfirmApply of an id this host never gave',
+      call: (h) => h.raw.confirmApply({ applyId: ID }),
+      code: Status.NOT_FOUND,
+      names: new RegExp(`apply ${ID} is not pending`),
+    },
+    {
+      title: 'CancelApply of an id this host never gave',
+      call: (h) => h.raw.cancelApply({ applyId: ID }),
+      code: Status.NOT_FOUND,
+      names: new RegExp(`apply ${ID} is not pending`),
+    },
+    {
+      title: 'CancelApply of 2 KiB of hex digits',
+      call: (h) => h.raw.cancelApply({ applyId: 'a'.repeat(2048) }),
+      code: Status.INVALID_ARGUMENT,
+      names: /^apply_id: /,
+    },
+  ];
 }
 
 export const OTHER_CASES: HostileCase[] = [
@@ -145,18 +258,7 @@ export const OTHER_CASES: HostileCase[] = [
     Status.INVALID_ARGUMENT,
     /^kinds\[0\]: /,
   ),
-  callCase(
-    'Apply, which this agent does not do yet',
-    (_c, h) => h.raw.apply({ spec: { networks: [], endpoints: [] } }),
-    Status.UNIMPLEMENTED,
-    /Apply is not implemented/,
-  ),
-  callCase(
-    'ConfirmApply, which this agent does not do yet',
-    (_c, h) => h.raw.confirmApply({ applyId: 'a1' }),
-    Status.UNIMPLEMENTED,
-    /ConfirmApply is not implemented/,
-  ),
+  ...applyCases(),
   callCase(
     'ConfirmApply of an id made of NULs',
     (_c, h) => h.raw.confirmApply({ applyId: '\u0000'.repeat(10) }),
