@@ -27,6 +27,7 @@ interface WatchRun {
 interface EventJson {
   revision?: number;
   type: string;
+  revisionEnd?: boolean;
   network?: { name: string };
   endpoint?: { name: string; network: string; ipv4Address?: string };
 }
@@ -121,7 +122,7 @@ describe('mvnet watch', () => {
         type: 'EVENT_TYPE_ADDED',
         endpoint: expect.objectContaining({ name: 'c1', network: 'mvnet', ipv4Address: '192.168.0.3' }),
       }),
-      { type: 'EVENT_TYPE_SYNCED', revision: 2 },
+      { type: 'EVENT_TYPE_SYNCED', revision: 2, revisionEnd: true },
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'EVENT_TYPE_ADDED', endpoint: { name: 'c2' } });
     expect(run.stderr).toBe('');
@@ -154,6 +155,26 @@ describe('mvnet watch', () => {
     const withBookmarks = watch('--bookmarks');
     await withBookmarks.until(/^4 +BOOKMARK$/);
     expect(await withBookmarks.stop()).toBe(0);
+  });
+
+  it('prints every event of a revision, the JSON marking its last with revisionEnd', async () => {
+    await client.createEndpoint({ network: 'mvnet', netns: 'c2' });
+    const table = watch('--since 3');
+    const json = watch('--since 3 --output json');
+    const { revision } = await client.deleteNetwork('mvnet', { force: true });
+    await table.until(/DELETED +network/);
+    await json.until(/"type":"EVENT_TYPE_DELETED".*"network":\{"name":"mvnet"/);
+    expect(table.lines()).toEqual([
+      `${revision}       DELETED   endpoint  mvnet/c1`,
+      `${revision}       DELETED   endpoint  mvnet/c2`,
+      `${revision}       DELETED   network   mvnet`,
+    ]);
+    const changes = parseLines(json).filter((e) => e.type !== 'EVENT_TYPE_BOOKMARK');
+    expect(changes.map((e) => [e.revision, e.endpoint?.name ?? e.network?.name, e.revisionEnd])).toEqual([
+      [revision, 'c1', undefined],
+      [revision, 'c2', undefined],
+      [revision, 'mvnet', true],
+    ]);
   });
 
   it('shows only endpoints with --kind endpoint', async () => {
