@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     .option('--health-listen <address>', 'also serve grpc.health.v1 alone, in plaintext, here (for probes)')
     .option('--group <name>', "the unix socket's group (name or gid): its members may connect")
     .option('--bookmark-interval <ms>', 'a quiet Watch stream gets a BOOKMARK this often', '10000')
-    .option('--event-retention <events>', 'events the log keeps for Watch to replay', '10000')
+    .option('--event-retention <revisions>', 'revisions the log keeps for Watch to replay', '10000')
     .option(
       '--event-retention-bytes <bytes>',
       'bytes of events the log keeps',

@@ -44,7 +44,7 @@ export interface AgentOptions {
   bookmarkIntervalMs?: number;
   /** Events a watcher may fall behind by before it is ended with RESOURCE_EXHAUSTED (default 1000). */
   watchQueueCapacity?: number;
-  /** Events the durable log keeps for Watch to replay (default 10000). */
+  /** Revisions the durable log keeps for Watch to replay, each with all its events (default 10000). */
   eventRetention?: number;
   /** Bytes of events the durable log keeps (default DEFAULT_EVENT_RETENTION_BYTES). */
   eventRetentionBytes?: number;

@@ -95,9 +95,10 @@ export class AgentClient {
   /**
    * Follows the agent's changes for as long as it is iterated (without deadline) or until
    * `options.signal` aborts: by default the current state as ADDED events, then SYNCED, then every
-   * change; BOOKMARKs on quiet streams. Broken streams are resumed from the last revision seen, so
-   * every change arrives once, in order, across agent restarts; when that is no longer possible the
-   * watch lists again after a `{ relist: true }` marker. See watchEvents for the details.
+   * change, the events of one revision together once the last (revisionEnd) has arrived; BOOKMARKs on
+   * quiet streams. Broken streams are resumed from the last whole revision seen, so every change
+   * arrives once, in order, across agent restarts; when that is no longer possible the watch lists
+   * again after a `{ relist: true }` marker. See watchEvents for the details.
    */
   watch(options: WatchOptions = {}): AsyncIterable<WatchEvent> {
     return watchEvents((request, signal) => this.client.watch(request, { signal }), this.host, options);

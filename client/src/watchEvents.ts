@@ -65,9 +65,11 @@ type NextStep = { retry: MvnetError | undefined } | { relist: string };
 /**
  * A watch that resumes by itself, as Kubernetes' informers and etcd's clients do, so that the consumer
  * sees every change once, in order, for as long as it iterates:
+ * - the events of one revision (a change may log several: a network deleted with its endpoints, an
+ *   Apply) are handed out together, once the last of them (revision_end) has arrived;
  * - a stream that breaks (UNAVAILABLE or CANCELLED: the agent restarted), that the agent ends because
  *   the consumer is too slow (RESOURCE_EXHAUSTED), or that the agent closes, is opened again after a
- *   bounded backoff with since_revision = the last revision handed out;
+ *   bounded backoff with since_revision = the last revision handed out whole (the events of a half-received one come again);
  * - OUT_OF_RANGE (those revisions are no longer kept) and an agent whose revision went back (its state
  *   was wiped) lead to a list: a `{ relist: true }` marker, then ADDED events and SYNCED;
  * - every other error is thrown as an MvnetError, and so is the very first stream's failure before any
@@ -116,8 +118,8 @@ export async function* watchEvents(
 }
 
 /**
- * Hands out one stream's new events, and says how it ended. Returning early (the consumer aborted
- * while it held an event, or a relist) cancels the call.
+ * Hands out one stream's new events, a revision once it is whole, and says how it ended. Returning
+ * early (the consumer aborted while it held an event, or a relist) cancels the call.
  */
 async function* readStream(
   stream: AsyncIterable<WatchResponse>,
@@ -130,7 +132,10 @@ async function* readStream(
       onMessage();
       const verdict = cursor.accept(response);
       if (verdict === 'history-reset') return { historyReset: true };
-      if (verdict === 'new') yield { ...response, relist: false };
+      for (const event of verdict) {
+        if (signal.aborted) return { closed: true };
+        yield { ...event, relist: false };
+      }
       if (signal.aborted) return { closed: true };
     }
     return { closed: true };

@@ -157,6 +157,26 @@ describe('mvnet watch', () => {
     expect(await withBookmarks.stop()).toBe(0);
   });
 
+  it('prints every event of a revision, the JSON marking its last with revisionEnd', async () => {
+    await client.createEndpoint({ network: 'mvnet', netns: 'c2' });
+    const table = watch('--since 3');
+    const json = watch('--since 3 --output json');
+    const { revision } = await client.deleteNetwork('mvnet', { force: true });
+    await table.until(/DELETED +network/);
+    await json.until(/"type":"EVENT_TYPE_DELETED".*"network":\{"name":"mvnet"/);
+    expect(table.lines()).toEqual([
+      `${revision}       DELETED   endpoint  mvnet/c1`,
+      `${revision}       DELETED   endpoint  mvnet/c2`,
+      `${revision}       DELETED   network   mvnet`,
+    ]);
+    const changes = parseLines(json).filter((e) => e.type !== 'EVENT_TYPE_BOOKMARK');
+    expect(changes.map((e) => [e.revision, e.endpoint?.name ?? e.network?.name, e.revisionEnd])).toEqual([
+      [revision, 'c1', undefined],
+      [revision, 'c2', undefined],
+      [revision, 'mvnet', true],
+    ]);
+  });
+
   it('shows only endpoints with --kind endpoint', async () => {
     const run = watch('--kind endpoint --output json');
     await run.until(/"type":"EVENT_TYPE_SYNCED"/);

@@ -12,9 +12,12 @@ import {
 } from '../../proto/gen/mvnet/v1/agent_service';
 import { ResourceKind } from '../../proto/gen/mvnet/v1/apply';
 import { EventType } from '../../proto/gen/mvnet/v1/watch';
+import { addNetns, deleteNetns } from '../../tools/netns';
 import { spawnAgent } from '../support/agentProcess';
 import { bulkyLabels } from '../support/bulkyLabels';
 import { makeNetnsHost } from '../support/netnsHost';
+import { uniqueNetnsName } from '../support/netnsPrefix';
+import { ipIn } from '../support/switchedHosts';
 
 type AgentClient = Client<typeof AgentServiceDefinition>;
 
@@ -37,6 +40,11 @@ function network(n: number, labels: Record<string, string> = {}) {
 function describeEvent(e: WatchResponse): string {
   const name = e.object && 'name' in e.object.value ? e.object.value.name : '';
   return `${e.revision} ${EventType[e.type].replace('EVENT_TYPE_', '')}${name ? ` ${name}` : ''}`;
+}
+
+/** describeEvent, then `end` on the last event of its revision. */
+function describeWithEnd(e: WatchResponse): string {
+  return `${describeEvent(e)}${e.revisionEnd ? ' end' : ''}`;
 }
 
 /** Reads a watch stream until `done` says it has enough, then cancels it. */
@@ -211,6 +219,63 @@ describe('Watch across an agent killed and restarted', () => {
       channel.close();
     } finally {
       await agent.stop();
+      await host.cleanup();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DeleteNetwork with force on this kernel', () => {
+  it('logs the network and its 3 endpoints as one revision of 4 events, the last marked revision_end', async () => {
+    const host = await makeNetnsHost('force');
+    const containers = ['c1', 'c2', 'c3'].map((tag) => uniqueNetnsName(tag));
+    for (const ns of containers) await addNetns(ns);
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-force-'));
+    const agent = await spawnAgent({ stateDir, netns: host.ns, extra: ['--bookmark-interval', '100'] });
+    const channel = createChannel(agent.address);
+    const controller = new AbortController();
+    try {
+      const client: AgentClient = createClient(AgentServiceDefinition, channel);
+      await client.createNetwork({ network: network(1) });
+      for (const [i, netns] of containers.entries()) {
+        await client.createEndpoint({ endpoint: { network: 'n1', name: `c${i + 1}`, netns } });
+      }
+      for (const ns of containers) expect(ipIn(ns, '-j', 'link', 'show')).toContain('"eth0"');
+      const before = (await client.listNetworks({})).revision;
+      // A live watcher: its first BOOKMARK says it is past the (empty) replay, waiting for changes.
+      const stream = client.watch({ sinceRevision: before }, { signal: controller.signal });
+      const live = stream[Symbol.asyncIterator]();
+      expect((await live.next()).value).toMatchObject({
+        type: EventType.EVENT_TYPE_BOOKMARK,
+        revision: before,
+      });
+
+      const { revision } = await client.deleteNetwork({ name: 'n1', force: true });
+      expect(revision).toBe(before + 1);
+      const whole = [`${revision} DELETED c1`, `${revision} DELETED c2`, `${revision} DELETED c3`];
+      const liveEvents: WatchResponse[] = [];
+      while (liveEvents.length < 4) {
+        const { value } = await live.next();
+        if (value.type !== EventType.EVENT_TYPE_BOOKMARK) liveEvents.push(value);
+      }
+      expect(liveEvents.map(describeWithEnd)).toEqual([...whole, `${revision} DELETED n1 end`]);
+      const replayed = await collect(client, { sinceRevision: before }, (e) => e.length === 4);
+      expect(replayed.map(describeWithEnd)).toEqual([...whole, `${revision} DELETED n1 end`]);
+      // A filter that drops the network's event moves the mark to the last event it keeps.
+      const endpointsOnly = await collect(
+        client,
+        { sinceRevision: before, kinds: [ResourceKind.RESOURCE_KIND_ENDPOINT] },
+        (e) => e.length === 3,
+      );
+      expect(endpointsOnly.map(describeWithEnd)).toEqual([...whole.slice(0, 2), `${whole[2]} end`]);
+
+      for (const ns of containers) expect(ipIn(ns, '-j', 'link', 'show')).not.toContain('"eth0"');
+      expect((await client.createNetwork({ network: network(2) })).revision).toBe(revision + 1);
+    } finally {
+      controller.abort();
+      channel.close();
+      await agent.stop();
+      for (const ns of containers) await deleteNetns(ns);
       await host.cleanup();
       fs.rmSync(stateDir, { recursive: true, force: true });
     }

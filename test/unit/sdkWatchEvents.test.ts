@@ -1,81 +1,12 @@
-import { ClientError, Status } from 'nice-grpc';
-import type { WatchRequest, WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import { Status } from 'nice-grpc';
 import { ResourceKind } from '../../proto/gen/mvnet/v1/apply';
 import { EventType } from '../../proto/gen/mvnet/v1/watch';
 import { MvnetError } from '../../client/src/errors';
-import {
-  retryDelay,
-  watchEvents,
-  type OpenWatchStream,
-  type WatchEvent,
-  type WatchOptions,
-  type WatchRetry,
-} from '../../client/src/watchEvents';
+import { retryDelay, watchEvents } from '../../client/src/watchEvents';
+import { scriptedAgent, summary, take } from '../support/scriptedWatchAgent';
 
 const { EVENT_TYPE_ADDED: ADDED, EVENT_TYPE_MODIFIED: MODIFIED } = EventType;
 const { EVENT_TYPE_SYNCED: SYNCED, EVENT_TYPE_BOOKMARK: BOOKMARK } = EventType;
-
-/** One stream the fake agent serves: these events, then this ending ('hang': until cancelled). */
-interface Stream {
-  events: [EventType, number, string?][];
-  end: Status | 'close' | 'hang';
-}
-
-/** An agent that serves scripted streams, one per call, and records the requests. */
-function scriptedAgent(streams: Stream[]): { open: OpenWatchStream; requests: WatchRequest[] } {
-  const requests: WatchRequest[] = [];
-  const open: OpenWatchStream = (request, signal) => {
-    requests.push(request);
-    const stream = streams.shift() ?? { events: [], end: 'hang' };
-    return (async function* () {
-      for (const [type, revision, name] of stream.events) yield response(type, revision, name);
-      if (stream.end === 'close') return;
-      if (stream.end === 'hang') {
-        await new Promise((_, reject) => {
-          if (signal.aborted) reject(new Error('aborted'));
-          signal.addEventListener('abort', () => reject(new Error('aborted')));
-        });
-      }
-      throw new ClientError(
-        '/mvnet.v1.AgentService/Watch',
-        stream.end as Status,
-        `scripted ${Status[stream.end as Status]}`,
-      );
-    })();
-  };
-  return { open, requests };
-}
-
-function response(type: EventType, revision: number, name = ''): WatchResponse {
-  const object = name ? { $case: 'network' as const, value: { name } as never } : undefined;
-  return { type, revision, object, message: '', time: undefined, revisionEnd: true };
-}
-
-/** `5 ADDED n1`, `7 SYNCED`, `RELIST`: an event in a few characters. */
-function summary(event: WatchEvent): string {
-  if (event.relist) return 'RELIST';
-  const name = event.object?.$case === 'network' ? ` ${event.object.value.name}` : '';
-  return `${event.revision} ${EventType[event.type].replace('EVENT_TYPE_', '')}${name}`;
-}
-
-/** Reads `count` events from a watch on the scripted agent (retrying at once), then stops it. */
-async function take(
-  streams: Stream[],
-  count: number,
-  options: WatchOptions = {},
-): Promise<{ events: string[]; requests: WatchRequest[]; retries: WatchRetry[] }> {
-  const { open, requests } = scriptedAgent(streams);
-  const retries: WatchRetry[] = [];
-  const events: string[] = [];
-  if (count > 0) {
-    const onRetry = (retry: WatchRetry) => retries.push(retry);
-    for await (const event of watchEvents(open, 'h1:7443', { retryDelayMs: 1, onRetry, ...options })) {
-      events.push(summary(event));
-      if (events.length === count) break;
-    }
-  }
-  return { events, requests, retries };
-}
 
 describe('watchEvents', () => {
   it('hands out the list, SYNCED and the changes as the agent sends them, asking with the filters', async () => {

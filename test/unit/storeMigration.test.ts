@@ -83,3 +83,72 @@ describe('the store migration to parsed netns refs (schema 5)', () => {
     ]);
   });
 });
+
+/** A state dir as an agent of schema version 5 left it: three events, one per revision, keyed by revision. */
+function stateOfVersion5(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-migrate-'));
+  const db = new Database(path.join(dir, 'state.db'));
+  for (const migration of MIGRATIONS.slice(0, 5)) {
+    if (typeof migration === 'string') db.exec(migration);
+    else migration(db);
+  }
+  db.pragma('user_version = 5');
+  const insert = db.prepare(
+    'INSERT INTO events (revision, type, kind, network, name, object, message, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  insert.run(1, 'ADDED', 'network', 'n1', 'n1', '{"spec":{"name":"n1"}}', '', 1000);
+  insert.run(2, 'DRIFT', 'network', 'n1', 'n1', '{"spec":{"name":"n1"}}', 'parent eth0 is down', 2000);
+  insert.run(3, 'DELETED', 'network', 'n1', 'n1', '{"spec":{"name":"n1"}}', '', 3000);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('revision', '3')").run();
+  db.close();
+  return dir;
+}
+
+describe('the store migration to events keyed by (revision, sequence) (schema 6)', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(() => {
+    dir = stateOfVersion5();
+    store = Store.open(dir);
+  });
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every event, each the whole of its revision', () => {
+    expect(store.revision()).toBe(3);
+    expect(store.eventsAfter(0)).toEqual([
+      expect.objectContaining({ revision: 1, sequence: 0, revisionEnd: true, type: 'ADDED', time: 1000 }),
+      expect.objectContaining({
+        revision: 2,
+        sequence: 0,
+        revisionEnd: true,
+        message: 'parent eth0 is down',
+      }),
+      expect.objectContaining({ revision: 3, sequence: 0, revisionEnd: true, type: 'DELETED' }),
+    ]);
+    expect(store.eventsAfter(1)[0].object).toEqual({ spec: { name: 'n1' } });
+  });
+
+  it('logs the next change after them, several events under one revision', () => {
+    store.transact((tx) => {
+      tx.recordEvent({ type: 'DRIFT', kind: 'network', network: 'n2', name: 'n2', object: {} });
+      tx.recordEvent({ type: 'DRIFT', kind: 'network', network: 'n3', name: 'n3', object: {} });
+    });
+    expect(store.eventsAfter(2).map((e) => [e.revision, e.sequence, e.revisionEnd])).toEqual([
+      [3, 0, true],
+      [4, 0, false],
+      [4, 1, true],
+    ]);
+  });
+
+  it('compacts the old events with the new ones, by revision', () => {
+    store.setRetention(2);
+    store.transact((tx) =>
+      tx.recordEvent({ type: 'DRIFT', kind: 'host', network: '', name: 'h', object: {} }),
+    );
+    expect(store.oldestRetainedRevision()).toBe(3);
+    expect(store.eventsAfter(0).map((e) => e.revision)).toEqual([3, 4]);
+  });
+});

@@ -41,8 +41,9 @@ describe('Watch and event log bounds', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Each event as a change of its own: a revision each. */
   const record = (...events: EventInput[]) =>
-    store.transact((tx) => events.forEach((e) => tx.recordEvent(e)));
+    events.forEach((e) => store.transact((tx) => tx.recordEvent(e)));
 
   /** The first item of a watch, or what it threw. */
   async function first(req: WatchRequest): Promise<WatchItem | Error> {

@@ -26,7 +26,10 @@ export function kindsFromMessage(kinds: ResourceKind[]): (ObjectKind | undefined
   return kinds.map((k) => KINDS[k]);
 }
 
-/** One watch item on the wire. Network objects carry their endpoint count of now. */
+/**
+ * One watch item on the wire. Network objects carry their endpoint count of now. revision_end is the
+ * event's own; SYNCED and BOOKMARK each stand alone and carry it.
+ */
 export function watchItemToMessage(
   item: WatchItem,
   endpointCount: (network: string) => number,
@@ -37,7 +40,7 @@ export function watchItemToMessage(
     message: '',
     object: undefined,
     time: undefined,
-    revisionEnd: true,
+    revisionEnd: 'kind' in item ? item.revisionEnd : true,
   };
   if (!('kind' in item)) return base;
   const seconds = Math.floor(item.time / 1000);

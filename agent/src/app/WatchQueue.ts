@@ -7,6 +7,10 @@ export type QueueItem = { events: ChangeEvent[] } | { idle: true } | { overflow:
  * A watcher's bounded queue. Commits push into it synchronously (never waiting for anyone); the watch
  * stream takes from it as fast as its client reads. When a client is too slow and the queue is full,
  * the queue overflows once and the stream ends, so that no watcher ever slows another, or a mutation.
+ *
+ * It admits a revision whole or not at all, so it only ever holds and hands out whole revisions. A
+ * revision larger than the capacity is admitted into an empty queue: a big change (an Apply) does not
+ * end every watcher that keeps up.
  */
 export class WatchQueue {
   private items: ChangeEvent[] = [];
@@ -15,13 +19,20 @@ export class WatchQueue {
 
   constructor(private readonly capacity: number) {}
 
-  push(events: ChangeEvent[]): void {
-    if (this.overflowed) return;
-    if (this.items.length + events.length > this.capacity) {
-      this.overflowed = true;
-      this.items = [];
-    } else {
-      this.items.push(...events);
+  /** Takes the events of one commit: whole revisions, in order (each ending with revisionEnd). */
+  push(events: readonly ChangeEvent[]): void {
+    if (this.overflowed || events.length === 0) return;
+    let start = 0;
+    for (let i = 0; i < events.length; i++) {
+      if (!events[i].revisionEnd && i < events.length - 1) continue;
+      const size = i + 1 - start;
+      if (this.items.length > 0 && this.items.length + size > this.capacity) {
+        this.overflowed = true;
+        this.items = [];
+        break;
+      }
+      for (let j = start; j <= i; j++) this.items.push(events[j]);
+      start = i + 1;
     }
     this.wake?.();
   }

@@ -8,6 +8,7 @@ import {
 } from '../domain/limits';
 import type { ChangeEvent, ObjectKind } from '../domain/model';
 import { checkObjectName } from '../domain/names';
+import { filterRevisions } from './filterRevisions';
 import { WatchQueue } from './WatchQueue';
 
 /** A Watch as the domain takes it. */
@@ -19,13 +20,16 @@ export interface WatchRequest {
   network: string;
 }
 
-/** What a watch stream carries: changes, and the SYNCED and BOOKMARK markers. */
+/** What a watch stream carries: changes, and the SYNCED and BOOKMARK markers (each a revision of its own). */
 export type WatchItem = ChangeEvent | { type: 'SYNCED' | 'BOOKMARK'; revision: number };
 
 export interface WatchOptions {
   /** A quiet stream gets a BOOKMARK with the current revision this often. */
   bookmarkIntervalMs: number;
-  /** Events a watcher may fall behind by before it is ended with RESOURCE_EXHAUSTED. */
+  /**
+   * Events a watcher may fall behind by before it is ended with RESOURCE_EXHAUSTED (a revision larger
+   * than that is taken when the watcher is not behind at all).
+   */
   queueCapacity: number;
   /** Watch streams open at once; one more is RESOURCE_EXHAUSTED (default DEFAULT_MAX_WATCHERS). */
   maxWatchers?: number;
@@ -35,8 +39,9 @@ export interface WatchOptions {
  * Watch, with the semantics of Kubernetes watch and etcd: since 0, the current state as ADDED, then
  * SYNCED, then every change; since N, every change after N from the durable log (OUT_OF_RANGE when N
  * is older than the log keeps), then live. Every event carries its revision, in order, without gaps
- * or duplicates within the filter. The watcher subscribes before it reads, so nothing committed in
- * between is lost, and revisions already sent are skipped.
+ * or duplicates within the filter. A watcher gets a revision whole or not at all, its last event (of
+ * those the filter keeps) with revisionEnd. The watcher subscribes before it reads, so nothing
+ * committed in between is lost, and revisions already sent (whole, as all are) are skipped.
  */
 export class WatchService {
   private watchers = 0;
@@ -76,9 +81,12 @@ export class WatchService {
     const matches = (e: ChangeEvent) =>
       (request.kinds.length === 0 || request.kinds.includes(e.kind)) &&
       (request.network === '' || e.network === request.network);
+    const unfiltered = request.kinds.length === 0 && request.network === '';
+    const select = (events: ChangeEvent[]) => (unfiltered ? events : filterRevisions(events, matches));
     const queue = new WatchQueue(this.options.queueCapacity);
-    const unsubscribe = this.state.subscribe((events) => queue.push(events.filter(matches)));
+    const unsubscribe = this.state.subscribe((events) => queue.push(select(events)));
     try {
+      /** The last revision sent whole (or listed): the one to resume after. */
       let last = request.sinceRevision;
       if (last === 0) {
         const { items, revision } = this.snapshot();
@@ -87,11 +95,12 @@ export class WatchService {
         last = revision;
       } else {
         this.checkRetained(last);
-        // Paged by count and by bytes: a watcher replaying holds one page at a time, whatever the
-        // events' size, so many watchers replaying at once hold a bounded amount of memory.
+        // Paged by count and by bytes, in whole revisions: a watcher replaying holds one page at a
+        // time, whatever the events' size, so many watchers replaying at once hold a bounded amount
+        // of memory.
         const nextPage = () => this.state.eventsAfter(last, REPLAY_PAGE_EVENTS, REPLAY_PAGE_BYTES);
         for (let page = nextPage(); page.length > 0; page = nextPage()) {
-          for (const event of page.filter(matches)) yield event;
+          for (const event of select(page)) yield event;
           last = page[page.length - 1].revision;
         }
       }
@@ -109,7 +118,7 @@ export class WatchService {
         for (const event of item.events) {
           if (event.revision <= last) continue;
           yield event;
-          last = event.revision;
+          if (event.revisionEnd) last = event.revision;
         }
       }
     } finally {
@@ -122,7 +131,10 @@ export class WatchService {
     return this.state.countEndpoints(network);
   }
 
-  /** The current state as ADDED events (each with its object's revision), read in one synchronous go. */
+  /**
+   * The current state as ADDED events, read in one synchronous go: each with its object's revision,
+   * and each standing alone (revisionEnd), since several objects may share a revision.
+   */
   private snapshot(): { items: ChangeEvent[]; revision: number } {
     // Watchers that start at one revision (all of them, after a restart) share one snapshot, read
     // once, instead of holding a copy of every object each.
@@ -135,6 +147,8 @@ export class WatchService {
     const time = Date.now();
     const networks = this.state.listNetworks().map((record): ChangeEvent => ({
       revision: record.status.revision,
+      sequence: 0,
+      revisionEnd: true,
       type: 'ADDED',
       kind: 'network',
       network: record.spec.name,
@@ -145,6 +159,8 @@ export class WatchService {
     }));
     const endpoints = this.state.listEndpoints().map((record): ChangeEvent => ({
       revision: record.status.revision,
+      sequence: 0,
+      revisionEnd: true,
       type: 'ADDED',
       kind: 'endpoint',
       network: record.spec.network,

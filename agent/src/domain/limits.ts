@@ -73,16 +73,29 @@ export const MAX_ECHOED_CHARS = 64;
 /** A status message the agent stores for an object (kernel errors are cut to it). */
 export const MAX_STATUS_MESSAGE_CHARS = 256;
 
-/** A Watch replays the log in pages of at most this many events... */
+/**
+ * A Watch replays the log in pages of whole revisions, of at most this many events...
+ */
 export const REPLAY_PAGE_EVENTS = 500;
 
-/** ...and this many bytes of stored events (a page holds at least one event). */
+/**
+ * ...and this many bytes of stored events. A page holds at least one revision: a first revision larger
+ * than the page comes whole, and a revision is bounded by what one change can touch (the objects of a
+ * host: MAX_NETWORKS_PER_HOST networks and MAX_ENDPOINTS_PER_HOST endpoints, a few MiB at most).
+ */
 export const REPLAY_PAGE_BYTES = 256 * 1024;
 
-/** Events the log keeps for Watch to replay, by default (`--event-retention`). */
+/**
+ * Revisions the log keeps for Watch to replay, by default (`--event-retention`), each with all its
+ * events: retention counts revisions, not events, because a watcher resumes from a revision and
+ * compaction drops whole revisions only. The bytes below bound what many-event revisions weigh.
+ */
 export const DEFAULT_EVENT_RETENTION = 10_000;
 
-/** Bytes of events the log keeps, by default (`--event-retention-bytes`): whichever bound is hit first. */
+/**
+ * Bytes of events the log keeps, by default (`--event-retention-bytes`): whichever bound is hit first.
+ * Whole revisions go, oldest first; the newest stays whatever its size.
+ */
 export const DEFAULT_EVENT_RETENTION_BYTES = 32 * 1024 * 1024;
 
 /**

@@ -178,9 +178,17 @@ export interface PendingApply {
   attaches: PendingAttach[];
 }
 
-/** One entry of the durable event log: every observable change, with its revision. */
+/**
+ * One entry of the durable event log. Every committed change of observable state takes the next
+ * revision and logs one or more events under it (an Apply: one per object it changed), numbered by
+ * `sequence` from 0; the last of them has `revisionEnd`.
+ */
 export interface ChangeEvent {
   revision: number;
+  /** The event's place within its revision: 0, 1, 2... */
+  sequence: number;
+  /** True on the last event of its revision. */
+  revisionEnd: boolean;
   type: EventType;
   kind: ObjectKind;
   /** The network's name (for a network or an endpoint). */
@@ -195,5 +203,7 @@ export interface ChangeEvent {
   time: number;
 }
 
-/** An event as a transaction records it: the revision and the time are the log's to give. */
-export type EventInput = Omit<ChangeEvent, 'revision' | 'time' | 'message'> & { message?: string };
+/** An event as a transaction records it: its place in the log (revision, sequence) and time are the log's to give. */
+export type EventInput = Omit<ChangeEvent, 'revision' | 'sequence' | 'revisionEnd' | 'time' | 'message'> & {
+  message?: string;
+};

@@ -52,9 +52,9 @@ export class Store implements HostState {
     this.db.close();
   }
 
-  /** Sets how many of the latest events, and how many bytes of them, the log keeps (at least 1 event). */
-  setRetention(events: number, bytes?: number): void {
-    this.parts.events.setRetention(events, bytes);
+  /** Sets how many of the latest revisions, and how many bytes of their events, the log keeps (at least 1). */
+  setRetention(revisions: number, bytes?: number): void {
+    this.parts.events.setRetention(revisions, bytes);
   }
 
   hostId = () => this.parts.meta.hostId();
@@ -81,39 +81,45 @@ export class Store implements HostState {
 
   transact<T>(change: (tx: HostStateTx) => T): T {
     this.guard.checkRoom();
-    const recorded: ChangeEvent[] = [];
-    const result = this.guard.write(() =>
+    const { value, logged } = this.guard.write(() =>
       this.db.transaction(() => {
-        const value = change(storeTransaction(this.parts, recorded));
-        if (recorded.length > 0) this.parts.events.compact();
-        return value;
+        const made = this.runChange(change);
+        if (made.logged.length > 0) this.parts.events.compact();
+        return made;
       })(),
     );
-    this.feed.publish(recorded);
-    return result;
+    this.feed.publish(logged);
+    return value;
   }
 
   transactEach<T>(changes: readonly ((tx: HostStateTx) => T)[]): ChangeOutcome<T>[] {
     this.guard.checkRoom();
-    const recorded: ChangeEvent[] = [];
+    const logged: ChangeEvent[] = [];
     const outcomes = this.guard.write(() =>
       this.db.transaction(() => {
-        const tx = storeTransaction(this.parts, recorded);
         const each = changes.map((change): ChangeOutcome<T> => {
-          const mark = recorded.length;
           try {
-            // A nested transaction is a savepoint: a change that throws is undone alone.
-            return { value: this.guard.write(() => this.db.transaction(() => change(tx))()) };
+            // A nested transaction is a savepoint: a change that throws is undone alone, and the
+            // revision it would have taken goes to the next change.
+            const made = this.guard.write(() => this.db.transaction(() => this.runChange(change))());
+            logged.push(...made.logged);
+            return { value: made.value };
           } catch (error) {
-            recorded.length = mark;
             return { error };
           }
         });
-        if (recorded.length > 0) this.parts.events.compact();
+        if (logged.length > 0) this.parts.events.compact();
         return each;
       })(),
     );
-    this.feed.publish(recorded);
+    this.feed.publish(logged);
     return outcomes;
+  }
+
+  /** Runs one change and logs its events under its revision (inside the caller's transaction). */
+  private runChange<T>(change: (tx: HostStateTx) => T): { value: T; logged: ChangeEvent[] } {
+    const { tx, end } = storeTransaction(this.parts);
+    const value = change(tx);
+    return { value, logged: end() };
   }
 }

@@ -50,4 +50,25 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TABLE pending (id INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
   `,
   netnsRefColumn,
+  // One change may log several events under its revision: the log is keyed by (revision, sequence),
+  // and the last event of a revision has revision_end. Each earlier revision logged one event.
+  `
+  CREATE TABLE events_by_sequence (
+    revision INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    revision_end INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    network TEXT NOT NULL,
+    name TEXT NOT NULL,
+    object TEXT NOT NULL,
+    message TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (revision, sequence)
+  );
+  INSERT INTO events_by_sequence
+    SELECT revision, 0, 1, type, kind, network, name, object, message, time FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_by_sequence RENAME TO events;
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { ChangeEvent, EventInput } from '../domain/model';
 import type { HostStateTx } from '../domain/ports/HostState';
 import type { EndpointTable } from './EndpointTable';
-import type { EventLog } from './EventLog';
+import { stageEvent, type EventLog, type StagedEvent } from './EventLog';
 import type { LeaseTable } from './LeaseTable';
 import type { MetaTable } from './MetaTable';
 import type { NetworkTable } from './NetworkTable';
@@ -17,26 +17,37 @@ export interface StoreParts {
   leases: LeaseTable;
 }
 
+/** The writes of one change, and the end that logs its events. */
+export interface StoreChange {
+  tx: HostStateTx;
+  /**
+   * Logs the events the change recorded, all under the next revision (none: no revision is taken),
+   * and returns them as logged, for publication once the transaction has committed. Call it once,
+   * inside the transaction, after the change ran.
+   */
+  end(): ChangeEvent[];
+}
+
 /**
- * The writes of one transaction (HostStateTx). Every event it logs is also appended to `recorded`, for
- * publication once the transaction has committed. Records are stamped with their revision in a copy:
- * the caller's object is never written into.
+ * The writes of one change (HostStateTx). Every event it records waits for `end`, which logs them
+ * under one revision, the next: the revision each write returns, and the one records are stamped with
+ * (in a copy: the caller's object is never written into).
  */
-export function storeTransaction(parts: StoreParts, recorded: ChangeEvent[]): HostStateTx {
+export function storeTransaction(parts: StoreParts): StoreChange {
   const { meta, events, pending, networks, endpoints, leases } = parts;
+  const staged: StagedEvent[] = [];
+  const revision = () => events.nextRevision();
   const log = (event: EventInput): number => {
-    const logged = events.append(event);
-    recorded.push(logged);
-    return logged.revision;
+    staged.push(stageEvent(event));
+    return revision();
   };
-  const nextRevision = () => meta.revision() + 1;
-  return {
+  const tx: HostStateTx = {
     recordEvent: log,
     endPending: (id) => pending.endPending(id),
     setMeta: (key, value) => meta.set(key, value),
-    revision: () => meta.revision(),
+    revision: () => (staged.length > 0 ? revision() : meta.revision()),
     putNetwork: (record, type, message) => {
-      const stamped = { spec: record.spec, status: { ...record.status, revision: nextRevision() } };
+      const stamped = { spec: record.spec, status: { ...record.status, revision: revision() } };
       networks.put(stamped);
       const { name } = stamped.spec;
       log({ type, kind: 'network', network: name, name, object: stamped, message });
@@ -50,7 +61,7 @@ export function storeTransaction(parts: StoreParts, recorded: ChangeEvent[]): Ho
       return log({ type: 'DELETED', kind: 'network', network: name, name, object: record });
     },
     putEndpoint: (record, type, message) => {
-      const stamped = { spec: record.spec, status: { ...record.status, revision: nextRevision() } };
+      const stamped = { spec: record.spec, status: { ...record.status, revision: revision() } };
       const { network, name } = stamped.spec;
       endpoints.put(stamped);
       const holder = `endpoint ${name}`;
@@ -70,4 +81,5 @@ export function storeTransaction(parts: StoreParts, recorded: ChangeEvent[]): Ho
     putLease: (network, address, holder) => leases.holdReplacing(network, address, holder),
     releaseLeases: (network, holder) => leases.releaseHolder(network, holder),
   };
+  return { tx, end: () => events.appendRevision(staged.splice(0)) };
 }

@@ -26,8 +26,10 @@ Without --since, the current state comes first (ADDED events), then a SYNCED lin
 as it happens. With --since N, every change after revision N, then live changes. Table lines read
   REVISION  EVENT  KIND  NAME  DETAILS
 with EVENT one of ADDED, MODIFIED, DELETED, DRIFT (a change made behind the agent's back), SYNCED and
-BOOKMARK (the current revision of a quiet stream; shown with --bookmarks). --output json prints the
-agent's events one JSON object per line, bookmarks included, for jq.
+BOOKMARK (the current revision of a quiet stream; shown with --bookmarks). One change may show as
+several lines under one revision (a network deleted with its endpoints): they are printed together,
+once the whole revision has arrived. --output json prints the agent's events one JSON object per line,
+bookmarks included, for jq; the last event of a revision has "revisionEnd": true.
 
 When the stream breaks (the agent restarts) the watch resumes where it stopped, with a note on stderr:
 no change is missed or shown twice. When the agent no longer keeps the changes to resume from, a RELIST

@@ -57,7 +57,10 @@ export interface ListNetworksResponse {
 
 export interface DeleteNetworkRequest {
   name: string;
-  /** Also delete the network's endpoints. */
+  /**
+   * Also delete the network's endpoints, in the same revision: a DELETED event for each endpoint, then
+   * the network's (marked revision_end).
+   */
   force: boolean;
 }
 
@@ -148,7 +151,10 @@ export interface CancelApplyResponse {
 }
 
 export interface WatchRequest {
-  /** 0: the current state as ADDED events, then SYNCED, then live changes; N: every change after N. */
+  /**
+   * 0: the current state as ADDED events, then SYNCED, then live changes; N: every change after N, in
+   * whole revisions (resume after the last revision whose revision_end was received).
+   */
   sinceRevision: number;
   /** Only these kinds of objects; empty: all. */
   kinds: ResourceKind[];
@@ -171,8 +177,9 @@ export interface WatchResponse {
     | undefined;
   /**
    * True on the last event of its revision (a revision may carry several events: an Apply logs one per
-   * object it changed). A revision is complete, and safe to resume after, once this is seen. Events of the
-   * initial list (before SYNCED) each stand alone and carry it too.
+   * object it changed), or of those the request's filters keep. A revision is complete, and safe to
+   * resume after, once this is seen. Events of the initial list (before SYNCED), SYNCED and BOOKMARK
+   * each stand alone and carry it too.
    */
   revisionEnd: boolean;
 }
@@ -2433,7 +2440,9 @@ export const WatchResponse: MessageFns<WatchResponse> = {
 /**
  * AgentService is served by mvnet-agent on every host. It alone owns the host's macvlan networks,
  * the VLAN sub-interfaces under them and the container endpoints on them.
- * Every change of observable state gets the next revision (one durable counter per host).
+ * Every committed change of observable state takes the next revision (one durable counter per host).
+ * A change may log several events under its revision (an Apply: one per object it changed); the last
+ * is marked revision_end, and a watcher gets a revision whole or not at all.
  */
 export type AgentServiceDefinition = typeof AgentServiceDefinition;
 export const AgentServiceDefinition = {
