@@ -116,10 +116,10 @@ describe('Apply: the whole host in one all-or-nothing change', () => {
   it('refuses a stale expected_revision with ABORTED, naming both revisions, and changes nothing', async () => {
     const before = await snapshot();
     const r = await refusal((o) =>
-      client.apply({ spec: spec([N1]), expectedRevision: before.revision - 1 }, o),
+      client.apply({ spec: spec([N1]), expectedRevision: before.revision + 1 }, o),
     );
     expect(r.code).toBe(Status.ABORTED);
-    expect(r.message).toContain(`expected_revision ${before.revision - 1}`);
+    expect(r.message).toContain(`expected_revision ${before.revision + 1}`);
     expect(r.message).toContain(`revision ${before.revision}`);
     expect(await snapshot()).toEqual(before);
   });
