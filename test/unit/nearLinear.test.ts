@@ -132,6 +132,7 @@ describe('work that grows with the input stays near-linear', () => {
       links: new Map([['eth0', link]]),
       capabilities: { vlan8021q: true, macvlan: true, dummy: true, bonding: true, vlanFilteringBridge: true },
       networks: others,
+      hostId: 'h',
     };
     const comparisons = [
       jest.spyOn(ip, 'prefixesOverlap'),

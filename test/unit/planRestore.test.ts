@@ -54,7 +54,7 @@ describe('planRestore and the state of a sub-interface whose lower link is down'
       ['eth0', link('eth0')],
       ['eth0.10', vlan(false)],
     ]);
-    expect(planRestore([macvlan10], links, CAPS).map((s) => s.ops)).toEqual([
+    expect(planRestore([macvlan10], links, CAPS, 'host-1').map((s) => s.ops)).toEqual([
       [{ op: 'setUp', name: 'eth0.10' }],
     ]);
   });
@@ -65,7 +65,7 @@ describe('planRestore and the state of a sub-interface whose lower link is down'
       ['eth0', eth0],
       ['eth0.10', vlan(false)],
     ]);
-    expect(planRestore([macvlan10], links, CAPS)).toEqual([]);
+    expect(planRestore([macvlan10], links, CAPS, 'host-1')).toEqual([]);
     expect(observeNetworkState('eth0.10', vlan(false), eth0)).toEqual({
       state: 'degraded',
       message: 'parent link eth0.10 is down (admin down): its lower link eth0 is down (admin down)',

@@ -65,6 +65,7 @@ export class NetworkService {
         capabilities,
         networks: state.listNetworks(),
         addressing: await this.deps.driver.readHostAddressing(),
+        hostId: state.hostId(),
       });
       const pending = state.beginPending({
         kind: 'network',

@@ -27,7 +27,13 @@ async function applyLinkOp(driver: LinkDriver, op: LinkOp): Promise<void> {
     case 'createDummy':
       return driver.createDummy({ name: op.name, alias: op.alias, mtu: op.mtu });
     case 'createMacvlan':
-      return driver.createMacvlan({ name: op.name, parent: op.parent, mode: 'bridge', alias: op.alias });
+      return driver.createMacvlan({
+        name: op.name,
+        parent: op.parent,
+        mode: 'bridge',
+        alias: op.alias,
+        mac: op.mac,
+      });
     case 'addAddress':
       return driver.addAddress(op.name, op.cidr);
     case 'addRoute':

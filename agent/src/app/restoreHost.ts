@@ -65,7 +65,13 @@ export async function repairHostLinks(
     const list = endpointAddresses.get(spec.network) ?? [];
     endpointAddresses.set(spec.network, [...list, ...[spec.ipv4Address, spec.ipv6Address].filter(Boolean)]);
   }
-  for (const step of planRestore(state.listNetworks(), links, deps.capabilities, endpointAddresses)) {
+  for (const step of planRestore(
+    state.listNetworks(),
+    links,
+    deps.capabilities,
+    state.hostId(),
+    endpointAddresses,
+  )) {
     const log = logger.child({ network: step.network, ops: step.ops.map(describeLinkOp) });
     try {
       await applyLinkOps(driver, step.ops);

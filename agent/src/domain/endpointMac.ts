@@ -14,6 +14,14 @@ export function deriveMac(network: string, endpoint: string, hostId: string): st
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * A stable MAC for a network's host-access shim, derived as an endpoint's is: a shim made again (a
+ * rollback, a restore after a reboot) answers with the MAC the physical network already has for it.
+ */
+export function deriveShimMac(network: string, hostId: string): string {
+  return deriveMac(network, '(host access)', hostId);
+}
+
 /** Checks a MAC given by the caller: six hex octets, unicast, not all zero; returns it lower-case. */
 export function normalizeMac(mac: string, field = 'endpoint.mac_address'): string {
   const text = mac.toLowerCase().replace(/-/g, ':');

@@ -2,7 +2,7 @@
 export type LinkOp =
   | { op: 'createVlan'; name: string; parent: string; vlanId: number; alias: string }
   | { op: 'createDummy'; name: string; alias: string; mtu?: number }
-  | { op: 'createMacvlan'; name: string; parent: string; alias: string }
+  | { op: 'createMacvlan'; name: string; parent: string; alias: string; mac?: string }
   | { op: 'addAddress'; name: string; cidr: string }
   | { op: 'addRoute'; destination: string; dev: string }
   | { op: 'setUp'; name: string }

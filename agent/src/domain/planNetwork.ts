@@ -7,6 +7,7 @@ import { hostRoute, hostShimAddresses } from './ipam';
 import { MAX_NETWORKS_PER_HOST } from './limits';
 import { dummyLinkName, isMvnetMark, markFor, shimLinkName } from './marks';
 import type { HostAddressing, NetworkRecord, NetworkSpec } from './model';
+import { deriveShimMac } from './endpointMac';
 import { hostClaims } from './hostClaims';
 import { hasIpv6, IPV6_MIN_MTU, splitSubInterface } from './normalizeNetwork';
 
@@ -17,6 +18,8 @@ export interface HostView {
   networks: readonly NetworkRecord[];
   /** The host's addresses and routes; none known when absent. */
   addressing?: HostAddressing;
+  /** The host's id, which the shim's MAC derives from. */
+  hostId: string;
 }
 
 /** The kernel changes a new network needs, and the facts its status records. */
@@ -60,7 +63,7 @@ export function planNetworkCreation(spec: NetworkSpec, host: HostView): NetworkP
   const shims = new Set(host.networks.flatMap((n) => (n.status.hostLink ? [n.status.hostLink] : [])));
   const claims = host.addressing && hostClaims(spec, host.addressing, shims);
   const hostAddresses = hostShimAddresses(spec, claims);
-  ops.push(...planShim(spec.name, hostLink, parent.parentLink, hostAddresses));
+  ops.push(...planShim(spec.name, hostLink, parent.parentLink, hostAddresses, host.hostId));
   return { ...parent, promiscuousSetByAgent, hostLink, hostAddresses, ops };
 }
 
@@ -75,9 +78,11 @@ export function planShim(
   hostLink: string,
   parentLink: string,
   addresses: string[],
+  hostId: string,
 ): LinkOp[] {
+  const mac = deriveShimMac(network, hostId);
   return [
-    { op: 'createMacvlan', name: hostLink, parent: parentLink, alias: markFor(network) },
+    { op: 'createMacvlan', name: hostLink, parent: parentLink, alias: markFor(network), mac },
     ...addresses.map((a): LinkOp => ({ op: 'addAddress', name: hostLink, cidr: hostRoute(a) })),
     { op: 'setUp', name: hostLink },
   ];

@@ -24,6 +24,7 @@ export function planRestore(
   networks: readonly NetworkRecord[],
   links: ReadonlyMap<string, LinkInfo>,
   capabilities: KernelCapabilities,
+  hostId: string,
   endpointAddresses: ReadonlyMap<string, string[]> = new Map(),
 ): RestoreStep[] {
   const needed = new Set(networks.filter((n) => n.status.parentLinkOwned).map((n) => n.status.parentLink));
@@ -43,7 +44,7 @@ export function planRestore(
     if (step) steps.push(step);
   }
   for (const network of networks) {
-    const step = planShimRepair(network, links, endpointAddresses.get(network.spec.name) ?? []);
+    const step = planShimRepair(network, links, hostId, endpointAddresses.get(network.spec.name) ?? []);
     if (step) steps.push(step);
   }
   return steps;
@@ -53,6 +54,7 @@ export function planRestore(
 function planShimRepair(
   network: NetworkRecord,
   links: ReadonlyMap<string, LinkInfo>,
+  hostId: string,
   addresses: string[],
 ): RestoreStep | undefined {
   const { hostLink, hostAddresses, parentLink } = network.status;
@@ -74,7 +76,7 @@ function planShimRepair(
   return {
     network: network.spec.name,
     reason: `host-access shim ${hostLink} was missing: re-created`,
-    ops: [...planShim(network.spec.name, hostLink, parentLink, hostAddresses ?? []), ...routes],
+    ops: [...planShim(network.spec.name, hostLink, parentLink, hostAddresses ?? [], hostId), ...routes],
   };
 }
 

@@ -52,7 +52,13 @@ export async function runTransition(run: TransitionRun, deps: TransitionDeps): P
   const before = { networks: state.listNetworks(), endpoints: state.listEndpoints() };
   const pending = state.beginPending(journalEntry(run, tmpNames));
   const outcomes: StepOutcomes = { attached: new Map() };
-  const steps = transitionSteps(transition, tmpNames, { ...deps, logger: log, before }, lenient, outcomes);
+  const steps = transitionSteps(
+    transition,
+    tmpNames,
+    { ...deps, logger: log, before, hostId: state.hostId() },
+    lenient,
+    outcomes,
+  );
   const done: KernelStep[] = [];
   for (const [i, step] of steps.entries()) {
     try {

@@ -29,6 +29,8 @@ export interface StepDeps {
   driver: LinkDriver;
   capabilities: KernelCapabilities;
   logger: Logger;
+  /** The host's id (a shim made again derives its MAC from it). */
+  hostId: string;
   /** The host's networks and endpoints before the transition (the undo puts them back). */
   before: { networks: readonly NetworkRecord[]; endpoints: readonly EndpointRecord[] };
 }
@@ -180,6 +182,12 @@ async function recreateNetwork(record: NetworkRecord, deps: StepDeps): Promise<v
   const addresses = deps.before.endpoints
     .filter((e) => e.spec.network === record.spec.name)
     .flatMap((e) => [e.spec.ipv4Address, e.spec.ipv6Address].filter(Boolean));
-  const steps = planRestore([record], links, deps.capabilities, new Map([[record.spec.name, addresses]]));
+  const steps = planRestore(
+    [record],
+    links,
+    deps.capabilities,
+    deps.hostId,
+    new Map([[record.spec.name, addresses]]),
+  );
   for (const step of steps) if (step.network === record.spec.name) await applyLinkOps(deps.driver, step.ops);
 }

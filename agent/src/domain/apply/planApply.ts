@@ -74,6 +74,7 @@ function plan(
     links: host.links,
     capabilities: host.capabilities,
     addressing: host.addressing,
+    hostId: host.hostId,
     problems,
     restoring: restoring?.networks,
   });

@@ -30,6 +30,7 @@ export interface NetworkPlanContext {
   links: ReadonlyMap<string, LinkInfo>;
   capabilities: KernelCapabilities;
   addressing: HostAddressing;
+  hostId: string;
   problems: Problems;
   /**
    * A rollback: the networks come back as these records were; one whose links cannot be made now is
@@ -137,6 +138,7 @@ function planCreations(
       capabilities: ctx.capabilities,
       networks: [...result.target.values()],
       addressing: ctx.addressing,
+      hostId: ctx.hostId,
     };
     const before = ctx.restoring?.get(spec.name);
     let creation: NetworkCreation | undefined;
