@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Status } from 'nice-grpc';
+import type { WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import { EventType } from '../../proto/gen/mvnet/v1/watch';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { describeStep, rawAgent, refusal, spec, type RawAgent } from '../support/applyWire';
 import { ipIn, makeSwitchedHosts, pings, type SwitchedHosts } from '../support/switchedHosts';
@@ -91,7 +93,23 @@ describe('Apply: the whole host in one all-or-nothing change', () => {
 
   it('applies the plan in one revision; the containers reach the gateway', async () => {
     const before = (await client.getHost({})).revision;
+    const abort = new AbortController();
+    const events: WatchResponse[] = [];
+    const watched = (async () => {
+      for await (const e of client.watch({ sinceRevision: before }, { signal: abort.signal })) {
+        if (e.type === EventType.EVENT_TYPE_BOOKMARK || e.type === EventType.EVENT_TYPE_SYNCED) continue; // a new host lists nothing
+        events.push(e);
+        if (e.revisionEnd) break;
+      }
+    })();
     const { plan, revision } = await client.apply({ spec: twoContainers() });
+    await watched;
+    abort.abort();
+    expect(events.map((e) => [e.revision, EventType[e.type], e.revisionEnd])).toEqual([
+      [revision, 'EVENT_TYPE_ADDED', false],
+      [revision, 'EVENT_TYPE_ADDED', false],
+      [revision, 'EVENT_TYPE_ADDED', true],
+    ]);
     expect(plan.map(describeStep)).toEqual([
       'CREATE network n1',
       'CREATE endpoint n1/c1',
