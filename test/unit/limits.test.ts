@@ -3,13 +3,21 @@ import { normalizeNetworkSpec } from '../../agent/src/domain/normalizeNetwork';
 import {
   MAX_AUX_ADDRESSES_PER_NETWORK,
   MAX_AUX_NAME_LENGTH,
+  MAX_ENDPOINT_LABELS_BYTES,
   MAX_ENDPOINTS_PER_HOST,
   MAX_MESSAGE_BYTES,
+  MAX_PLAN_REASON_CHARS,
   MAX_NETWORKS_PER_HOST,
   MAX_STATUS_MESSAGE_CHARS,
   MAX_SUBNETS_PER_NETWORK,
 } from '../../agent/src/domain/limits';
-import { ListEndpointsResponse, ListNetworksResponse } from '../../proto/gen/mvnet/v1/agent_service';
+import {
+  ApplyRequest,
+  ApplyResponse,
+  ListEndpointsResponse,
+  ListNetworksResponse,
+} from '../../proto/gen/mvnet/v1/agent_service';
+import { PlanAction, ResourceKind } from '../../proto/gen/mvnet/v1/apply';
 import { EndpointState, type Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
 import { MacvlanMode, NetworkState, type Network } from '../../proto/gen/mvnet/v1/network';
 import { bulkyLabels } from '../support/bulkyLabels';
@@ -56,6 +64,13 @@ function largestNetwork(): Network {
   };
 }
 
+/** Endpoint labels of MAX_ENDPOINT_LABELS_BYTES, keys and values together. */
+function endpointLabels(): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < MAX_ENDPOINT_LABELS_BYTES / 64; i++) labels[`k${hex(i)}`] = 'v'.repeat(59);
+  return labels;
+}
+
 /** The largest endpoint: longest names, netns path, addresses and status message. */
 function largestEndpoint(): Endpoint {
   const request = normalizeEndpointInput({
@@ -66,6 +81,7 @@ function largestEndpoint(): Endpoint {
     ipv4Address: '255.255.255.254',
     ipv6Address: LONG_V6,
     macAddress: '02:42:c0:a8:00:03',
+    labels: endpointLabels(),
   });
   const { netnsRef: _ref, ...spec } = request;
   return {
@@ -95,5 +111,34 @@ describe('the bounds hang together', () => {
       revision: Number.MAX_SAFE_INTEGER,
     }).finish().length;
     expect(size).toBeLessThan(MAX_MESSAGE_BYTES);
+  });
+
+  it('fit an Apply of a whole host at these counts, and its plan, in one message each', () => {
+    const { status: _n, ...network } = largestNetwork();
+    const { status: _e, ...endpoint } = largestEndpoint();
+    const request = ApplyRequest.encode({
+      spec: {
+        networks: Array.from({ length: MAX_NETWORKS_PER_HOST }, () => network),
+        endpoints: Array.from({ length: MAX_ENDPOINTS_PER_HOST }, () => endpoint),
+      },
+      dryRun: true,
+      expectedRevision: Number.MAX_SAFE_INTEGER,
+      confirmWithin: { seconds: 3600, nanos: 999_999_999 },
+      probeGateways: true,
+    }).finish().length;
+    expect(request).toBeLessThan(MAX_MESSAGE_BYTES);
+    const step = {
+      action: PlanAction.PLAN_ACTION_REPLACE,
+      kind: ResourceKind.RESOURCE_KIND_ENDPOINT,
+      name: endpoint.name,
+      network: endpoint.network,
+      reason: 'r'.repeat(MAX_PLAN_REASON_CHARS),
+    };
+    const plan = ApplyResponse.encode({
+      plan: Array.from({ length: MAX_NETWORKS_PER_HOST * 2 + MAX_ENDPOINTS_PER_HOST * 2 }, () => step),
+      revision: Number.MAX_SAFE_INTEGER,
+      applyId: '0123456789abcdef',
+    }).finish().length;
+    expect(plan).toBeLessThan(MAX_MESSAGE_BYTES);
   });
 });
