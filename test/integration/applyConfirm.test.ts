@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Status } from 'nice-grpc';
+import { EndpointState } from '../../proto/gen/mvnet/v1/endpoint';
 import { Network } from '../../proto/gen/mvnet/v1/network';
+import { deleteNetns } from '../../tools/netns';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { rawAgent, refusal, spec, type RawAgent } from '../support/applyWire';
 import { ipIn, makeSwitchedHosts, type SwitchedHosts } from '../support/switchedHosts';
@@ -100,6 +102,31 @@ describe('Apply with confirm_within', () => {
       confirmWithin: { seconds: 600, nanos: 0 },
     });
     expect(await client.cancelApply({ applyId })).toEqual({ revision: revision + 1 });
+    expect(await gatewayOf()).toBe('192.168.0.1');
+    expect(defaultRoute()).toContain('via 192.168.0.1');
+  });
+
+  it('brings an endpoint whose container went away during the window back LOST, with its lease and MAC', async () => {
+    const gone = await lab.container('gone');
+    const withGone = (network: typeof N1) =>
+      spec(
+        [network],
+        [
+          { name: 'c1', network: 'n1', netns: c1 },
+          { name: 'gone', network: 'n1', netns: gone },
+        ],
+      );
+    await client.apply({ spec: withGone(N1) });
+    const { endpoint: was } = await client.getEndpoint({ network: 'n1', name: 'gone' });
+    const { applyId, revision } = await client.apply({
+      spec: withGone(MOVED),
+      confirmWithin: { seconds: 600, nanos: 0 },
+    });
+    await deleteNetns(gone);
+    expect(await client.cancelApply({ applyId })).toEqual({ revision: revision + 1 });
+    const { endpoint: back } = await client.getEndpoint({ network: 'n1', name: 'gone' });
+    expect(back!.status?.state).toBe(EndpointState.ENDPOINT_STATE_LOST);
+    expect([back!.macAddress, back!.ipv4Address]).toEqual([was!.macAddress, was!.ipv4Address]);
     expect(await gatewayOf()).toBe('192.168.0.1');
     expect(defaultRoute()).toContain('via 192.168.0.1');
   });

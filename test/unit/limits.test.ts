@@ -114,8 +114,8 @@ describe('the bounds hang together', () => {
   });
 
   it('fit an Apply of a whole host at these counts, and its plan, in one message each', () => {
-    const { status: _n, ...network } = largestNetwork();
-    const { status: _e, ...endpoint } = largestEndpoint();
+    const network = { ...largestNetwork(), status: undefined };
+    const endpoint = { ...largestEndpoint(), status: undefined };
     const request = ApplyRequest.encode({
       spec: {
         networks: Array.from({ length: MAX_NETWORKS_PER_HOST }, () => network),
