@@ -3,6 +3,12 @@ export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSp
 export { type ApplyOptions, type ApplyResult, type ApplySpec } from './applyRequest';
 export { formatDuration, parseDuration } from './duration';
 export { type FieldViolation } from './fieldViolations';
+export { MANAGED_BY_LABEL, isOutsideApply } from './spec/applyScope';
+export { exportSpec, type ExportedSpec } from './spec/exportSpec';
+export { parseSpec } from './spec/parseSpec';
+export { readSpecSource, MAX_SPEC_FILE_BYTES } from './spec/readSpecSource';
+export { renderSpec, type SpecFormat } from './spec/renderSpec';
+export { SpecError, type SpecProblem } from './spec/SpecError';
 export { type ClientTlsOptions } from './channelCredentials';
 export { clientOptionsFromEnv } from './clientOptionsFromEnv';
 export { DEFAULT_HOST, hostTarget, type ConnectionOptions } from './connection';
