@@ -1,21 +1,26 @@
-import { createClient, type Channel, type Client } from 'nice-grpc';
+import { createClient, type CallOptions, type Channel, type Client, type Metadata } from 'nice-grpc';
 import {
   AgentServiceDefinition,
   type DeleteEndpointResponse,
   type DeleteNetworkResponse,
 } from '../../proto/gen/mvnet/v1/agent_service';
+import type { PendingApply } from '../../proto/gen/mvnet/v1/apply';
 import type { Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
 import type { Host } from '../../proto/gen/mvnet/v1/host';
 import type { Network } from '../../proto/gen/mvnet/v1/network';
+import {
+  applyRequest,
+  applyResult,
+  type ApplyOptions,
+  type ApplyResult,
+  type ApplySpec,
+} from './applyRequest';
 import { DEFAULT_HOST, openConnection, type ConnectionOptions } from './connection';
 import { toMvnetError } from './errors';
+import type { EndpointSpec, NetworkSpec } from './specTypes';
 import { watchEvents, type WatchEvent, type WatchOptions } from './watchEvents';
 
-/** An endpoint spec as the SDK takes it: network and netns, the rest optional (name defaults to the netns). */
-export type EndpointSpec = Partial<Omit<Endpoint, 'status'>> & { network: string; netns: string };
-
-/** A network spec as the SDK takes it: any subset of Network's fields (the rest default). */
-export type NetworkSpec = Partial<Omit<Network, 'status'>> & { name: string };
+export type { EndpointSpec, NetworkSpec } from './specTypes';
 
 /**
  * Where the agent is and how to reach it (Docker's client options: `tls`, `tlsVerify`, `tlsCaCert`,
@@ -29,8 +34,9 @@ export interface AgentClientOptions extends ConnectionOptions {
 
 /**
  * A typed client of one agent. Every method returns plain generated messages and throws MvnetError
- * (code, agent's message, host) on failure. The constructor throws an Error naming the option for
- * options that cannot work (a missing certificate file, a token to send in plaintext over the network).
+ * (code, agent's message, host, and the field violations the agent listed) on failure. The
+ * constructor throws an Error naming the option for options that cannot work (a missing certificate
+ * file, a token to send in plaintext over the network).
  */
 export class AgentClient {
   readonly host: string;
@@ -46,50 +52,78 @@ export class AgentClient {
     this.client = createClient(AgentServiceDefinition, this.channel, { '*': { metadata } });
   }
 
-  async getHost(): Promise<{ host: Host; revision: number }> {
-    const res = await this.call((signal) => this.client.getHost({}, { signal }));
-    return { host: res.host!, revision: res.revision };
+  /** The host, its revision, and the Apply that awaits confirmation when there is one. */
+  async getHost(): Promise<{ host: Host; revision: number; pendingApply?: PendingApply }> {
+    const res = await this.call((options) => this.client.getHost({}, options));
+    return {
+      host: res.host!,
+      revision: res.revision,
+      ...(res.pendingApply ? { pendingApply: res.pendingApply } : {}),
+    };
   }
 
   async createNetwork(network: NetworkSpec): Promise<{ network: Network; revision: number }> {
-    const res = await this.call((signal) => this.client.createNetwork({ network }, { signal }));
+    const res = await this.call((options) => this.client.createNetwork({ network }, options));
     return { network: res.network!, revision: res.revision };
   }
 
   async getNetwork(name: string): Promise<Network> {
-    const res = await this.call((signal) => this.client.getNetwork({ name }, { signal }));
+    const res = await this.call((options) => this.client.getNetwork({ name }, options));
     return res.network!;
   }
 
   async listNetworks(): Promise<{ networks: Network[]; revision: number }> {
-    return this.call((signal) => this.client.listNetworks({}, { signal }));
+    return this.call((options) => this.client.listNetworks({}, options));
   }
 
   async deleteNetwork(name: string, options: { force?: boolean } = {}): Promise<DeleteNetworkResponse> {
-    return this.call((signal) =>
-      this.client.deleteNetwork({ name, force: options.force ?? false }, { signal }),
-    );
+    const force = options.force ?? false;
+    return this.call((call) => this.client.deleteNetwork({ name, force }, call));
   }
 
   /** Attaches a container (its netns: a name, a path or "pid:N") to a network. */
   async createEndpoint(endpoint: EndpointSpec): Promise<{ endpoint: Endpoint; revision: number }> {
-    const res = await this.call((signal) => this.client.createEndpoint({ endpoint }, { signal }));
+    const res = await this.call((options) => this.client.createEndpoint({ endpoint }, options));
     return { endpoint: res.endpoint!, revision: res.revision };
   }
 
   async getEndpoint(network: string, name: string): Promise<Endpoint> {
-    const res = await this.call((signal) => this.client.getEndpoint({ network, name }, { signal }));
+    const res = await this.call((options) => this.client.getEndpoint({ network, name }, options));
     return res.endpoint!;
   }
 
   /** The endpoints of one network, or of all when `network` is omitted. */
   async listEndpoints(network = ''): Promise<{ endpoints: Endpoint[]; revision: number }> {
-    return this.call((signal) => this.client.listEndpoints({ network }, { signal }));
+    return this.call((options) => this.client.listEndpoints({ network }, options));
   }
 
   /** Detaches an endpoint and releases its lease; a missing one is success. */
   async deleteEndpoint(network: string, name: string): Promise<DeleteEndpointResponse> {
-    return this.call((signal) => this.client.deleteEndpoint({ network, name }, { signal }));
+    return this.call((options) => this.client.deleteEndpoint({ network, name }, options));
+  }
+
+  /**
+   * Makes the host match `spec`, all or nothing (or, with `dryRun`, only plans it): what the host
+   * has and the spec lacks is deleted, except endpoints labelled `mvnet.io/managed-by` with a value
+   * other than `apply`. With `confirmWithin` (1 s..1 h; `90s`, `2m` or milliseconds) the agent rolls
+   * the change back unless confirmApply(applyId) comes in time. Malformed options throw an Error
+   * before any call; a refused spec throws MvnetError with one field violation per error.
+   */
+  async apply(spec: ApplySpec, options: ApplyOptions = {}): Promise<ApplyResult> {
+    const request = applyRequest(spec, options);
+    return applyResult(await this.call((call) => this.client.apply(request, call)));
+  }
+
+  /** Keeps an Apply made with confirmWithin; the host's revision (a confirmation makes none). */
+  async confirmApply(applyId: string): Promise<{ revision: number }> {
+    const res = await this.call((options) => this.client.confirmApply({ applyId }, options));
+    return { revision: res.revision };
+  }
+
+  /** Rolls back an Apply that awaits confirmation, now; the revision of the rollback. */
+  async cancelApply(applyId: string): Promise<{ revision: number }> {
+    const res = await this.call((options) => this.client.cancelApply({ applyId }, options));
+    return { revision: res.revision };
   }
 
   /**
@@ -108,11 +142,20 @@ export class AgentClient {
     this.channel.close();
   }
 
-  private async call<T>(invoke: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * One unary call with the deadline, its failure as an MvnetError. The trailer is kept for the
+   * error's field violations: grpc-js reports it (nice-grpc's onTrailer) in the same tick as it
+   * fails the call, so before the rejection reaches this catch.
+   */
+  private async call<T>(invoke: (options: CallOptions) => Promise<T>): Promise<T> {
+    let trailer: Metadata | undefined;
     try {
-      return await invoke(AbortSignal.timeout(this.timeoutMs));
+      return await invoke({
+        signal: AbortSignal.timeout(this.timeoutMs),
+        onTrailer: (metadata) => (trailer = metadata),
+      });
     } catch (err) {
-      throw toMvnetError(err, this.host);
+      throw toMvnetError(err, this.host, trailer);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { ClientError, Status } from 'nice-grpc';
+import { ClientError, Status, type Metadata } from 'nice-grpc';
+import { fieldViolationsFromTrailer, type FieldViolation } from './fieldViolations';
 
 /** Codes worth retrying unchanged: the agent was unreachable or busy, not the request at fault. */
 export const RETRYABLE_CODES: readonly Status[] = [
@@ -9,20 +10,24 @@ export const RETRYABLE_CODES: readonly Status[] = [
 
 /**
  * An error from an agent: the gRPC code, its name, and the agent's message (written for a person).
- * `host` names the agent, which matters when an orchestrator talks to many.
+ * `host` names the agent, which matters when an orchestrator talks to many. `fieldViolations` lists
+ * every field a refused request got wrong (google.rpc.BadRequest), when the agent sent them: an
+ * Apply's spec is checked whole, and each error names its path (`spec.networks[2].vlan_id`).
  */
 export class MvnetError extends Error {
   readonly codeName: string;
+  readonly fieldViolations: readonly FieldViolation[];
 
   constructor(
     readonly code: Status,
     readonly details: string,
     readonly host: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fieldViolations?: readonly FieldViolation[] },
   ) {
     super(`${host}: ${Status[code] ?? code}: ${details}`, options);
     this.name = 'MvnetError';
     this.codeName = Status[code] ?? String(code);
+    this.fieldViolations = options?.fieldViolations ?? [];
   }
 
   get retryable(): boolean {
@@ -30,8 +35,15 @@ export class MvnetError extends Error {
   }
 }
 
-/** Turns a nice-grpc ClientError into an MvnetError; anything else is returned as it is. */
-export function toMvnetError(err: unknown, host: string): unknown {
-  if (err instanceof ClientError) return new MvnetError(err.code, err.details, host, { cause: err });
+/**
+ * Turns a nice-grpc ClientError into an MvnetError, with the field violations of the call's trailer
+ * when there is one; anything else is returned as it is.
+ */
+export function toMvnetError(err: unknown, host: string, trailer?: Metadata): unknown {
+  if (err instanceof ClientError)
+    return new MvnetError(err.code, err.details, host, {
+      cause: err,
+      fieldViolations: fieldViolationsFromTrailer(trailer),
+    });
   return err;
 }

@@ -1,5 +1,14 @@
 /** The mvnet SDK: typed clients of mvnet agents, and the wire types they speak. */
 export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSpec } from './AgentClient';
+export { type ApplyOptions, type ApplyResult, type ApplySpec } from './applyRequest';
+export { formatDuration, parseDuration } from './duration';
+export { type FieldViolation } from './fieldViolations';
+export { MANAGED_BY_LABEL, isOutsideApply } from './spec/applyScope';
+export { exportSpec, type ExportedSpec } from './spec/exportSpec';
+export { parseSpec } from './spec/parseSpec';
+export { readSpecSource, MAX_SPEC_FILE_BYTES } from './spec/readSpecSource';
+export { renderSpec, type SpecFormat } from './spec/renderSpec';
+export { SpecError, type SpecProblem } from './spec/SpecError';
 export { type ClientTlsOptions } from './channelCredentials';
 export { clientOptionsFromEnv } from './clientOptionsFromEnv';
 export { DEFAULT_HOST, hostTarget, type ConnectionOptions } from './connection';
@@ -12,7 +21,13 @@ export {
   type WatchRetry,
 } from './watchEvents';
 export { AgentServiceDefinition, WatchRequest, WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
-export { ResourceKind } from '../../proto/gen/mvnet/v1/apply';
+export {
+  PlanAction,
+  ResourceKind,
+  type PendingApply,
+  type PlanStep,
+  type Spec,
+} from '../../proto/gen/mvnet/v1/apply';
 export { EventType } from '../../proto/gen/mvnet/v1/watch';
 export {
   MacvlanMode,

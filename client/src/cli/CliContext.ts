@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { AgentClient } from '../AgentClient';
 import { clientOptionsFromEnv } from '../clientOptionsFromEnv';
 import { hostTarget } from '../connection';
+import type { SpecInput } from '../spec/readSpecSource';
 import { CliUsageError } from './CliUsageError';
 
 /** Where the CLI writes and what environment it reads: the process's in `main.ts`, a fake one in tests. */
@@ -14,12 +15,15 @@ export interface CliIo {
    * AbortController in tests. Without it they run until the agent fails them.
    */
   signal?: AbortSignal;
+  /** Standard input, for `apply -f -`: process.stdin in `main.ts`, chunks in tests. */
+  stdin?: SpecInput;
 }
 
 /** The global options, given before or after the command. */
 export interface GlobalOptions {
   host?: string;
-  output: 'json' | 'table';
+  /** `yaml` only for `export` (runCli refuses it elsewhere); `table` is export's YAML too. */
+  output: 'json' | 'table' | 'yaml';
   tls?: boolean;
   tlsverify?: boolean;
   tlscacert?: string;

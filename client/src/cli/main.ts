@@ -41,6 +41,10 @@ async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
+    // Only `apply -f -` reads it: other commands never open the stream.
+    get stdin() {
+      return process.stdin;
+    },
     get signal() {
       return signal();
     },

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { Status } from 'nice-grpc';
 import { MvnetError } from '../errors';
+import { escapeUnprintable } from '../quoteText';
 import { CliUsageError } from './CliUsageError';
 
 /** Exit status of a refused command line (commander's usage errors and our own). */
@@ -16,8 +17,11 @@ const CREDENTIALS_HINT =
  * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`, with a
  * hint where the usual mistake is on this side: an agent that cannot be reached (the address tried),
  * a failed TLS handshake (the certificates), missing or refused credentials (how to give them).
+ * A refusal that lists the fields it found wrong (google.rpc.BadRequest) is those fields instead,
+ * one per line under a header (kubectl's habit): the agent's message only summarizes them.
  */
 export function describeError(err: unknown): string {
+  if (err instanceof MvnetError && err.fieldViolations.length > 0) return describeFieldViolations(err);
   if (err instanceof MvnetError) {
     if (err.code === Status.UNAUTHENTICATED)
       return `Error: ${err.details} (${err.codeName}): ${CREDENTIALS_HINT}`;
@@ -35,6 +39,19 @@ export function describeError(err: unknown): string {
     return `Error: ${details} (${err.codeName}): is mvnet-agent running and listening on ${err.host}?`;
   }
   return `Error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/**
+ * `Error: the agent found 2 problems (INVALID_ARGUMENT):`, then `  <path>: <why>` for each (one per
+ * violation: a field may have several), escaped so that each stays on its line.
+ */
+function describeFieldViolations(err: MvnetError): string {
+  const count = err.fieldViolations.length;
+  const lines = err.fieldViolations.map(
+    ({ field, description }) => `  ${escapeUnprintable(field)}: ${escapeUnprintable(description)}`,
+  );
+  const problems = count === 1 ? '1 problem' : `${count} problems`;
+  return [`Error: the agent found ${problems} (${err.codeName}):`, ...lines].join('\n');
 }
 
 /** True for an agent that could not be reached: a command on several objects stops at the first. */

@@ -2,7 +2,10 @@ import { Command, Option } from 'commander';
 import { DEFAULT_HOST } from '../connection';
 import { CliContext, type CliIo } from './CliContext';
 import { mvnetVersion } from '../../../common/mvnetVersion';
+import { CliUsageError } from './CliUsageError';
+import { registerApply } from './apply';
 import { registerEndpointLs } from './endpointLs';
+import { registerExport } from './export';
 import { registerHostInfo } from './hostInfo';
 import { registerNetworkConnect } from './networkConnect';
 import { registerNetworkCreate } from './networkCreate';
@@ -42,7 +45,15 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
     .option('--tlscert <file>', 'client certificate (default $MVNET_CERT_PATH/cert.pem, if there)')
     .option('--tlskey <file>', 'client key (default $MVNET_CERT_PATH/key.pem, if there)')
     .option('--token <token>', 'bearer token for the agent (env MVNET_TOKEN, which stays out of ps)')
-    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'));
+    .addOption(
+      new Option('--output <format>', 'output format (yaml: export only)')
+        .choices(['table', 'json', 'yaml'])
+        .default('table'),
+    )
+    .hook('preAction', (_program, command) => {
+      if (program.opts<{ output: string }>().output === 'yaml' && command.name() !== 'export')
+        throw new CliUsageError('--output yaml: only mvnet export writes YAML; use table or json');
+    });
   const ctx = new CliContext(io, program);
   const network = program.command('network').description('Manage networks');
   registerNetworkCreate(network, ctx);
@@ -58,6 +69,8 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   const host = program.command('host').description("Inspect the agent's host");
   registerHostInfo(host, ctx);
   registerWatch(program, ctx);
+  registerApply(program, ctx);
+  registerExport(program, ctx);
   return { program, ctx };
 }
 

@@ -1,0 +1,48 @@
+import type { Spec } from '../../../proto/gen/mvnet/v1/apply';
+import type { Endpoint } from '../../../proto/gen/mvnet/v1/endpoint';
+import type { AgentClient } from '../AgentClient';
+import { isOutsideApply } from './applyScope';
+
+/** The host's state as a spec, the revision it was read at, and the endpoints left out. */
+export interface ExportedSpec {
+  spec: Spec;
+  revision: number;
+  /** Endpoints outside Apply's scope (mvnet.io/managed-by other than `apply`), not in `spec`. */
+  outOfScope: Endpoint[];
+}
+
+/** How often the two lists are read again when the host changed between them. */
+const ATTEMPTS = 5;
+
+/**
+ * The host's current state as a spec that Apply takes back unchanged: its networks, and its endpoints
+ * with their netns, interface, addresses and MAC (so that applying it keeps every lease), sorted by
+ * name; status left for the agent. The two lists are read at one revision (read again, a few times,
+ * when the host changed in between), so that no endpoint names a network the spec lacks.
+ */
+export async function exportSpec(client: AgentClient): Promise<ExportedSpec> {
+  for (let attempt = 1; ; attempt++) {
+    const { networks, revision } = await client.listNetworks();
+    const { endpoints, revision: endpointsRevision } = await client.listEndpoints();
+    if (endpointsRevision !== revision) {
+      if (attempt < ATTEMPTS) continue;
+      throw new Error(`the host kept changing while it was read (${ATTEMPTS} times): try again`);
+    }
+    const byName = (a: { name: string }, b: { name: string }) => compare(a.name, b.name);
+    const inScope = endpoints.filter((e) => !isOutsideApply(e));
+    return {
+      spec: {
+        networks: networks.map((n) => ({ ...n, status: undefined })).sort(byName),
+        endpoints: inScope
+          .map((e) => ({ ...e, status: undefined }))
+          .sort((a, b) => compare(a.network, b.network) || byName(a, b)),
+      },
+      revision,
+      outOfScope: endpoints.filter(isOutsideApply),
+    };
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
