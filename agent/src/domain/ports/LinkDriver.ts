@@ -163,6 +163,14 @@ export interface LinkDriver {
   deleteRoute(destination: string, dev: string): Promise<void>;
   /** The host's own addresses and main-table routes, to keep endpoints off them (no process). */
   readHostAddressing(): Promise<HostAddressing>;
+  /**
+   * Whether IPv4 `address` answers on host link `link` (a NIC, bond, sub-interface: what a network's
+   * endpoints hang off): RFC 5227 ARP probes, sender protocol address 0.0.0.0, sent from a short-lived
+   * macvlan on `link` in a network namespace of its own. It borrows no address and adds no route;
+   * nothing of it is left. `tries` probes, `intervalMs` apart; true at the first reply from `address`.
+   * A missing or non-Ethernet link is a PreconditionError.
+   */
+  probeArp(link: string, address: string, options: { tries: number; intervalMs: number }): Promise<boolean>;
   /** Probes, without changing the host namespace, which link kinds the kernel supports. */
   probeCapabilities(): Promise<KernelCapabilities>;
   /** Releases long-lived resources (processes). */

@@ -12,6 +12,7 @@ import type {
   LinkInfo,
   NetnsRef,
 } from '../../domain/ports/LinkDriver';
+import { type ArpProbeOptions, checkArpProbe, probedLinkCarries } from '../arpProbeRules';
 import { attachAction, checkAttachOptions, endpointAction } from '../endpointActions';
 import { checkCidr, checkIfname, checkNetnsRef, checkPrefix } from '../linkArgumentChecks';
 import { replacedNetns } from '../netnsRefusals';
@@ -174,6 +175,16 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
   async readHostAddressing(): Promise<HostAddressing> {
     this.failures.check('readHostAddressing', 'read the host addressing');
     return this.host.addressing();
+  }
+
+  /**
+   * Checked and refused as the real one; true when a station answers on the link (answerArp) and the
+   * link carries. Answered at once: a silent address does not take tries × intervalMs here.
+   */
+  async probeArp(link: string, address: string, options: ArpProbeOptions): Promise<boolean> {
+    const action = checkArpProbe(link, address, options);
+    this.failures.check('probeArp', action);
+    return probedLinkCarries(action, link, this.links.get(link)) && this.answersArp(link, address);
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {
