@@ -3,7 +3,7 @@
  * small helpers.
  */
 import { KernelCapabilities, LinkDriver, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
-import { KernelError } from '../../agent/src/domain/errors';
+import { KernelError, PreconditionError } from '../../agent/src/domain/errors';
 
 /**
  * Containers' namespaces for the endpoint cases, and the reads the suite makes outside the driver
@@ -33,6 +33,18 @@ export interface ContainerFixture {
 /** What a file under /var/run/netns may be instead of a network namespace. */
 export type NotANetns = 'fifo' | 'regular file' | 'device' | 'symlink to a netns';
 
+/** The wire of the fixture's parent, and its host's other links, as the ARP probe cases need them. */
+export interface WireFixture {
+  /** A station on the parent's wire holds `address` and answers ARP for it from now on. */
+  answerArp(address: string): Promise<void>;
+  /** That station goes silent. */
+  stopAnsweringArp(address: string): Promise<void>;
+  /** The parent goes down behind the driver's back (`ip link set down`). */
+  setParentDown(): Promise<void>;
+  /** A host link that is not Ethernet: the loopback (seeded on the in-memory kernel, which has none). */
+  nonEthernetLink(): Promise<string>;
+}
+
 /** A driver on a fresh host whose `parent` is an Ethernet link, up, with nothing stacked on it. */
 export interface LinkDriverFixture {
   driver: LinkDriver;
@@ -40,17 +52,25 @@ export interface LinkDriverFixture {
   /** What the host's kernel supports, known independently of the driver's probe. */
   capabilities: KernelCapabilities;
   containers: ContainerFixture;
+  wire: WireFixture;
   cleanup: () => Promise<void>;
 }
 
-export async function kernelErrorOf(promise: Promise<unknown>): Promise<KernelError> {
+/** The error a call is refused with, of class `type` (the test fails on anything else). */
+async function refusalOf<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
   const outcome = await promise.then(
     () => 'resolved',
     (err: unknown) => err,
   );
-  expect(outcome).toBeInstanceOf(KernelError);
-  return outcome as KernelError;
+  expect(outcome).toBeInstanceOf(type);
+  return outcome as E;
 }
+
+export const kernelErrorOf = (promise: Promise<unknown>) => refusalOf(promise, KernelError);
+export const preconditionErrorOf = (promise: Promise<unknown>) => refusalOf(promise, PreconditionError);
 
 export async function linkNames(driver: LinkDriver): Promise<string[]> {
   return (await driver.listLinks()).map((l) => l.name).sort();

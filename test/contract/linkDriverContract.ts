@@ -5,11 +5,12 @@
  */
 import { LinkDriver } from '../../agent/src/domain/ports/LinkDriver';
 import { describeAddressRouteContract } from './addressRouteContract';
+import { describeArpProbeContract } from './arpProbeContract';
 import { eventually, kernelErrorOf, LinkDriverFixture, linkNames } from './contractSupport';
 import { describeEndpointContract } from './endpointContract';
 import { describeNetnsContract } from './netnsContract';
 
-export type { ContainerFixture, LinkDriverFixture } from './contractSupport';
+export type { ContainerFixture, LinkDriverFixture, WireFixture } from './contractSupport';
 
 /** Declares the LinkDriver contract for the driver `makeDriver` builds (a fresh one per test). */
 export function describeLinkDriverContract(name: string, makeDriver: () => Promise<LinkDriverFixture>): void {
@@ -224,4 +225,5 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
   describeEndpointContract(name, makeDriver);
   describeNetnsContract(name, makeDriver);
   describeAddressRouteContract(name, makeDriver);
+  describeArpProbeContract(name, makeDriver);
 }

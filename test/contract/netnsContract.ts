@@ -3,26 +3,18 @@
  * network namespace, never the host's own, and only the one an endpoint was attached into when the
  * agent asks for that one; on both kernels alike, with the same words.
  */
-import { NetnsReplacedError, PreconditionError } from '../../agent/src/domain/errors';
+import { NetnsReplacedError } from '../../agent/src/domain/errors';
 import type { AttachEndpointOptions, LinkDriver, NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
 import {
   ContainerFixture,
   LinkDriverFixture,
   linkNames,
   NotANetns,
+  preconditionErrorOf,
   useFreshFixture,
 } from './contractSupport';
 
 const KINDS: NotANetns[] = ['fifo', 'regular file', 'device', 'symlink to a netns'];
-
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => 'resolved',
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(PreconditionError);
-  return outcome as Error;
-}
 
 /** Declares the namespace cases of the contract for the driver `makeDriver` builds. */
 export function describeNetnsContract(name: string, makeDriver: () => Promise<LinkDriverFixture>): void {
@@ -52,13 +44,15 @@ export function describeNetnsContract(name: string, makeDriver: () => Promise<Li
       const ref = await containers.addNotANetns(kind);
       const hostBefore = await linkNames(driver);
       const words = `netns ${ref.name} is not a network namespace`;
-      expect((await refusal(driver.attachEndpoint(endpoint(ref)))).message).toBe(words);
-      expect((await refusal(driver.netnsInstance(ref))).message).toBe(words);
-      expect((await refusal(driver.netnsExists(ref))).message).toBe(words);
-      expect((await refusal(driver.inspectEndpoint(ref, 'eth0'))).message).toBe(words);
-      expect((await refusal(driver.listLinkNamesIn(ref))).message).toBe(words);
-      expect((await refusal(driver.detachEndpoint(ref, 'eth0', 'mvnet:net1/c'))).message).toBe(words);
-      expect((await refusal(driver.removeTempLink(ref, 'mvtmp0'))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.attachEndpoint(endpoint(ref)))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.netnsInstance(ref))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.netnsExists(ref))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.inspectEndpoint(ref, 'eth0'))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.listLinkNamesIn(ref))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.detachEndpoint(ref, 'eth0', 'mvnet:net1/c'))).message).toBe(
+        words,
+      );
+      expect((await preconditionErrorOf(driver.removeTempLink(ref, 'mvtmp0'))).message).toBe(words);
       expect(await linkNames(driver)).toEqual(hostBefore);
     });
 
@@ -66,18 +60,18 @@ export function describeNetnsContract(name: string, makeDriver: () => Promise<Li
       const host = containers.hostPid();
       const hostBefore = await linkNames(driver);
       const words = `netns pid:${host.pid} is the host's own network namespace: the agent attaches containers, never the host`;
-      expect((await refusal(driver.attachEndpoint(endpoint(host)))).message).toBe(words);
-      expect((await refusal(driver.netnsInstance(host))).message).toBe(words);
-      expect((await refusal(driver.netnsExists(host))).message).toBe(words);
-      expect((await refusal(driver.listLinkNamesIn(host))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.attachEndpoint(endpoint(host)))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.netnsInstance(host))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.netnsExists(host))).message).toBe(words);
+      expect((await preconditionErrorOf(driver.listLinkNamesIn(host))).message).toBe(words);
       expect(await linkNames(driver)).toEqual(hostBefore);
     });
 
     it('never opens a path an earlier agent stored', async () => {
       const stored = { path: '/var/lib/somewhere/ns' };
-      const err = await refusal(driver.netnsInstance(stored));
+      const err = await preconditionErrorOf(driver.netnsInstance(stored));
       expect(err.message).toMatch(/^netns "\/var\/lib\/somewhere\/ns" is a path this agent does not open/);
-      await refusal(driver.attachEndpoint(endpoint(stored)));
+      await preconditionErrorOf(driver.attachEndpoint(endpoint(stored)));
     });
 
     it('tells namespaces apart: one made anew under the same name is another', async () => {

@@ -14,6 +14,7 @@ import {
   ContainerFixture,
   describeLinkDriverContract,
   LinkDriverFixture,
+  WireFixture,
 } from '../contract/linkDriverContract';
 import { uniqueNetnsName } from '../support/netnsPrefix';
 
@@ -111,6 +112,17 @@ function netnsContainers(hostNetns: string, cleanups: (() => Promise<void> | voi
   };
 }
 
+/** eth0's wire: its veth peer, peer0, in the same netns; the host's own stack answers ARP there. */
+function vethWire(netns: string): WireFixture {
+  const ipHost = (...args: string[]) => ip(['ip', '-n', netns], ...args);
+  return {
+    answerArp: async (address) => void (await ipHost('addr', 'add', `${address}/32`, 'dev', 'peer0')),
+    stopAnsweringArp: async (address) => void (await ipHost('addr', 'del', `${address}/32`, 'dev', 'peer0')),
+    setParentDown: async () => void (await ipHost('link', 'set', 'eth0', 'down')),
+    nonEthernetLink: async () => 'lo',
+  };
+}
+
 async function netnsHost(): Promise<LinkDriverFixture> {
   const netns = uniqueNetnsName('contract');
   await addNetns(netns);
@@ -125,7 +137,8 @@ async function netnsHost(): Promise<LinkDriverFixture> {
     await driver.setLinkUp('peer0');
     await driver.setLinkUp('eth0');
     const containers = netnsContainers(netns, cleanups);
-    return { driver, parent: 'eth0', capabilities: await kernelCapabilities(), containers, cleanup };
+    const capabilities = await kernelCapabilities();
+    return { driver, parent: 'eth0', capabilities, containers, wire: vethWire(netns), cleanup };
   } catch (err) {
     await driver.close();
     await cleanup();

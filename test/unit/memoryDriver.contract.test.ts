@@ -4,6 +4,7 @@ import {
   ContainerFixture,
   describeLinkDriverContract,
   LinkDriverFixture,
+  WireFixture,
 } from '../contract/linkDriverContract';
 
 /** This machine's kernel (DESIGN.md, "Facts about the machines here"). */
@@ -54,6 +55,19 @@ function memoryContainers(driver: MemoryDriver): ContainerFixture {
   };
 }
 
+/** The parent eth0's wire on the in-memory kernel: its test helpers. */
+function memoryWire(driver: MemoryDriver): WireFixture {
+  return {
+    answerArp: async (address) => driver.answerArp('eth0', address),
+    stopAnsweringArp: async (address) => driver.stopAnsweringArp('eth0', address),
+    setParentDown: async () => driver.setLinkDownBehindBack('eth0'),
+    nonEthernetLink: async () => {
+      driver.addLinkBehindBack({ name: 'lo', linkType: 'loopback', mtu: 65536, mac: '00:00:00:00:00:00' });
+      return 'lo';
+    },
+  };
+}
+
 function memoryHost(capabilities: KernelCapabilities) {
   return async (): Promise<LinkDriverFixture> => {
     const driver = new MemoryDriver({ links: [{ name: 'eth0', kind: '', mtu: 1500 }], capabilities });
@@ -62,6 +76,7 @@ function memoryHost(capabilities: KernelCapabilities) {
       parent: 'eth0',
       capabilities,
       containers: memoryContainers(driver),
+      wire: memoryWire(driver),
       cleanup: async () => {},
     };
   };

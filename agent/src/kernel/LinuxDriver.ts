@@ -1,5 +1,6 @@
 import { KernelError } from '../domain/errors';
 import type { HostAddressing, NetnsInstance, NetnsRef } from '../domain/model';
+import type { ArpProbeOptions } from './arpProbeRules';
 import { samePrefix } from './samePrefix';
 import type {
   AttachEndpointOptions,
@@ -15,6 +16,7 @@ import { HostLinks } from './iproute2/HostLinks';
 import { probeCapabilities } from './iproute2/probeCapabilities';
 import type { KernelLogger } from './kernelLogger';
 import { ContainerLinks } from './netlink/ContainerLinks';
+import { ArpProber } from './netlink/ArpProber';
 import { HostSocket } from './netlink/HostSocket';
 import { NetlinkAttacher } from './netlink/NetlinkAttacher';
 import { readHostAddressing } from './netlink/readHostAddressing';
@@ -31,8 +33,10 @@ export interface LinuxDriverOptions {
  * iproute2 (HostLinks: one long-lived `ip -batch` process). Everything in a container's netns goes over
  * rtnetlink, with no process: an attach, the hot path of every container start (NetlinkAttacher, from
  * a socket in the host netns and one in the container's), and the reads and removals of
- * ContainerLinks; NetnsOpener opens a container's netns only when it is one, and never the host's. The capability probe runs `ip` in a throwaway netns of its own. close() ends the
- * batch process and the host's netlink socket.
+ * ContainerLinks; NetnsOpener opens a container's netns only when it is one, and never the host's.
+ * An ARP probe goes out of a macvlan in a namespace of its own (ArpProber), also with no process. The
+ * capability probe runs `ip` in a throwaway netns of its own. close() ends the batch process and the
+ * host's netlink socket.
  */
 export class LinuxDriver implements LinkDriver {
   private readonly logger?: KernelLogger;
@@ -40,6 +44,7 @@ export class LinuxDriver implements LinkDriver {
   private readonly attacher: NetlinkAttacher;
   private readonly containers: ContainerLinks;
   private readonly hostSocket: HostSocket;
+  private readonly arp: ArpProber;
 
   constructor(opts: LinuxDriverOptions = {}) {
     this.logger = opts.logger;
@@ -48,6 +53,7 @@ export class LinuxDriver implements LinkDriver {
     const namespaces = new NetnsOpener(opts.netns);
     this.attacher = new NetlinkAttacher(this.hostSocket, namespaces, opts.logger);
     this.containers = new ContainerLinks(namespaces, opts.logger);
+    this.arp = new ArpProber(this.hostSocket, opts.logger);
   }
 
   listLinks = (): Promise<LinkInfo[]> => this.host.listLinks();
@@ -92,9 +98,9 @@ export class LinuxDriver implements LinkDriver {
   netnsInstance = (netns: NetnsRef): Promise<NetnsInstance | undefined> =>
     this.containers.netnsInstance(netns);
 
-  async probeArp(): Promise<boolean> {
-    throw new Error('probeArp: not in this build yet');
-  }
+  /** From a macvlan in a namespace of its own, over an AF_PACKET socket (ArpProber): no process. */
+  probeArp = (link: string, address: string, options: ArpProbeOptions): Promise<boolean> =>
+    this.arp.probe(link, address, options);
 
   async probeCapabilities(): Promise<KernelCapabilities> {
     const caps = await probeCapabilities();

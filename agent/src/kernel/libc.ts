@@ -1,13 +1,17 @@
 /**
  * The few libc calls Node lacks, through koffi (an FFI with its binaries inside its npm package:
- * nothing is compiled at install): an AF_NETLINK socket and setns() for rtnetlink, fstatfs() and
- * ioctl() to tell a network namespace from any other file. Loaded on first use, so that a platform
+ * nothing is compiled at install): an AF_NETLINK socket and setns() for rtnetlink, unshare() and an
+ * AF_PACKET socket (bind, sendto) for ARP probes, fstatfs() and ioctl() to tell a network namespace
+ * from any other file. Loaded on first use, so that a platform
  * without koffi's binary fails there, with a clear message.
  */
 import type { KoffiFunction } from 'koffi';
 
 export const AF_NETLINK = 16;
+export const AF_PACKET = 17;
+export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const NETLINK_ROUTE = 0;
 export const CLONE_NEWNET = 0x40000000;
@@ -25,11 +29,22 @@ export const NS_GET_NSTYPE = 0xb703;
 
 export interface Libc {
   setns(fd: number, nstype: number): number;
+  /** unshare(2): the calling thread alone moves into the new namespace. */
+  unshare(flags: number): number;
   socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Buffer, length: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
   /** getsockopt(2) of a u64 option; undefined when the kernel refuses it (too old). */
   getsockoptU64(fd: number, level: number, name: number): bigint | undefined;
   send(fd: number, buf: Buffer, length: number, flags: number): number;
+  sendto(
+    fd: number,
+    buf: Buffer,
+    length: number,
+    flags: number,
+    address: Buffer,
+    addressLength: number,
+  ): number;
   recv(fd: number, buf: Buffer, length: number, flags: number): number;
   /**
    * send() and recv() on a thread of libuv's pool, for a request the kernel takes long to answer (a
@@ -39,6 +54,8 @@ export interface Libc {
   sendAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
   recvAsync(fd: number, buf: Buffer, length: number, flags: number): Promise<number>;
   close(fd: number): number;
+  /** close() on a thread of libuv's pool: closing an AF_PACKET socket waits for an RCU grace period. */
+  closeAsync(fd: number): Promise<number>;
   /** fstatfs(2)'s f_type, or -1 (errno set) on failure. */
   fsType(fd: number): number;
   /** ioctl(2) without an argument. */
@@ -58,10 +75,15 @@ export function libc(): Libc {
   const lib = koffi.load('libc.so.6');
   const fn = (decl: string): KoffiFunction => lib.func(decl);
   const setns = fn('int setns(int fd, int nstype)');
+  const unshare = fn('int unshare(int flags)');
   const socket = fn('int socket(int domain, int type, int protocol)');
+  const bind = fn('int bind(int fd, void *address, uint32_t length)');
   const setsockopt = fn('int setsockopt(int fd, int level, int name, void *value, uint32_t length)');
   const getsockopt = fn('int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *length)');
   const send = fn('intptr_t send(int fd, void *buf, size_t length, int flags)');
+  const sendto = fn(
+    'intptr_t sendto(int fd, void *buf, size_t length, int flags, void *address, uint32_t addressLength)',
+  );
   const recv = fn('intptr_t recv(int fd, void *buf, size_t length, int flags)');
   const close = fn('int close(int fd)');
   const fstatfs = fn('int fstatfs(int fd, void *buf)');
@@ -75,7 +97,9 @@ export function libc(): Libc {
   const strerror = fn('const char *strerror(int errnum)');
   loaded = {
     setns: (fd, nstype) => setns(fd, nstype) as number,
+    unshare: (flags) => unshare(flags) as number,
     socket: (domain, type, protocol) => socket(domain, type, protocol) as number,
+    bind: (fd, address, length) => bind(fd, address, length) as number,
     setsockopt: (fd, level, name, value, length) => setsockopt(fd, level, name, value, length) as number,
     getsockoptU64: (fd, level, name) => {
       const value = Buffer.alloc(8);
@@ -83,10 +107,13 @@ export function libc(): Libc {
       return getsockopt(fd, level, name, value, length) === 0 ? value.readBigUInt64LE(0) : undefined;
     },
     send: (fd, buf, length, flags) => Number(send(fd, buf, length, flags)),
+    sendto: (fd, buf, length, flags, address, addressLength) =>
+      Number(sendto(fd, buf, length, flags, address, addressLength)),
     recv: (fd, buf, length, flags) => Number(recv(fd, buf, length, flags)),
     sendAsync: onPool(send),
     recvAsync: onPool(recv),
     close: (fd) => close(fd) as number,
+    closeAsync: onPool(close),
     fsType: (fd) => {
       // struct statfs: f_type, a long, comes first; 120 bytes in all on 64-bit Linux (256: room to spare).
       const buf = Buffer.alloc(256);

@@ -7,7 +7,8 @@ import type { NetnsRef } from '../../domain/model';
 import type { LinkChange, LinkChangeSource } from '../../domain/ports/LinkChangeSource';
 import { parseMonitorLine } from './parseMonitorLine';
 import { getNsid, newNsid, nsidOf } from '../netlink/nsidMessages';
-import { NetlinkError, RtnlSocket } from '../netlink/RtnlSocket';
+import { NetlinkError } from '../netlink/NetlinkError';
+import { RtnlSocket } from '../netlink/RtnlSocket';
 import { NetnsOpener } from '../NetnsOpener';
 import { hostNetnsFile } from '../resolveNetns';
 

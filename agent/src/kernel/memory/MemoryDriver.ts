@@ -12,6 +12,7 @@ import type {
   LinkInfo,
   NetnsRef,
 } from '../../domain/ports/LinkDriver';
+import { type ArpProbeOptions, checkArpProbe, probedLinkCarries } from '../arpProbeRules';
 import { attachAction, checkAttachOptions, endpointAction } from '../endpointActions';
 import { checkCidr, checkIfname, checkNetnsRef, checkPrefix } from '../linkArgumentChecks';
 import { replacedNetns } from '../netnsRefusals';
@@ -176,8 +177,14 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
     return this.host.addressing();
   }
 
-  async probeArp(): Promise<boolean> {
-    throw new Error('probeArp: not in this build yet');
+  /**
+   * Checked and refused as the real one; true when a station answers on the link (answerArp) and the
+   * link carries. Answered at once: a silent address does not take tries × intervalMs here.
+   */
+  async probeArp(link: string, address: string, options: ArpProbeOptions): Promise<boolean> {
+    const action = checkArpProbe(link, address, options);
+    this.failures.check('probeArp', action);
+    return probedLinkCarries(action, link, this.links.get(link)) && this.answersArp(link, address);
   }
 
   async probeCapabilities(): Promise<KernelCapabilities> {

@@ -39,6 +39,8 @@ export class MemoryKernel {
   protected readonly links: Map<string, LinkInfo>;
   protected readonly capabilities: KernelCapabilities;
   protected readonly failures = new InjectedFailures();
+  /** Who answers ARP where, as `LINK ADDRESS`: the stations on the wires of the host's links. */
+  private readonly arpAnswers = new Set<string>();
   /** The open change sources, told of every change the kernel makes. */
   private readonly sources = new Set<MemoryLinkChanges>();
   protected nextIndex = 1;
@@ -107,6 +109,25 @@ export class MemoryKernel {
   setOperState(name: string, operState: string): void {
     this.host.setOperState(this.hostLink(name), operState);
     this.reportChanges();
+  }
+
+  /**
+   * Test helper: a station on the wire of host link `link` (say a gateway on VLAN 10 behind `eth0.10`)
+   * answers ARP for `address` from now on; the link need not exist yet. Probes hear it while the link
+   * is up with its lower.
+   */
+  answerArp(link: string, address: string): void {
+    this.arpAnswers.add(`${link} ${address}`);
+  }
+
+  /** Test helper: the station answering for `address` on `link` goes silent (unplugged, or gone). */
+  stopAnsweringArp(link: string, address: string): void {
+    this.arpAnswers.delete(`${link} ${address}`);
+  }
+
+  /** Whether a station answers ARP for `address` on the wire of `link`. */
+  protected answersArp(link: string, address: string): boolean {
+    return this.arpAnswers.has(`${link} ${address}`);
   }
 
   /** Test helper: the next call of `method` fails as iproute2 would with this stderr line. */

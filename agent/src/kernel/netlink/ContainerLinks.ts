@@ -16,7 +16,8 @@ import { addressOf, dumpAddresses } from './addressRouteMessages';
 import { inNetns } from './inNetns';
 import * as links from './linkMessages';
 import type { Reply } from './netlinkMessage';
-import { NetlinkError, RtnlSocket } from './RtnlSocket';
+import { NetlinkError } from './NetlinkError';
+import { RtnlSocket } from './RtnlSocket';
 
 const ENOENT = 2;
 const ENODEV = 19;

@@ -1,8 +1,7 @@
 /**
  * A NETLINK_ROUTE socket bound to one network namespace: the namespace the thread was in when the
  * socket was made, for its whole life. To get one in a container's netns, the agent's thread enters
- * that netns (setns), makes the socket and comes straight back, in one synchronous step, so no other
- * JavaScript runs meanwhile; the other threads of the process never move.
+ * that netns, makes the socket and comes straight back (onThreadIn).
  *
  * Requests are synchronous: rtnetlink handles a request inside the send() and queues the reply
  * before it returns, so the recv() that follows does not wait (SO_RCVTIMEO bounds it anyway). An
@@ -13,7 +12,6 @@
 import fs from 'node:fs';
 import {
   AF_NETLINK,
-  CLONE_NEWNET,
   libc,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
@@ -25,6 +23,8 @@ import {
   SOL_NETLINK,
   SOL_SOCKET,
 } from '../libc';
+import { failedCall as failed, NetlinkError } from './NetlinkError';
+import { onThreadIn } from './threadNetns';
 import {
   encodeMessage,
   NLMSG_DONE,
@@ -35,28 +35,8 @@ import {
   type Request,
 } from './netlinkMessage';
 
-/** A request the kernel refused: its errno, and its text (the kernel's own, when it gave one). */
-export class NetlinkError extends Error {
-  constructor(
-    readonly errno: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NetlinkError';
-  }
-}
-
 const RECV_TIMEOUT_S = 5;
 const RECV_BUFFER = 64 * 1024;
-
-/** The netns of the agent's own thread, opened once: where the thread comes back to after a setns. */
-let ownNetnsFd: number | undefined;
-
-function failed(what: string): NetlinkError {
-  const c = libc();
-  const errno = c.errno();
-  return new NetlinkError(errno, `${what}: ${c.strerror(errno)}`);
-}
 
 function setsockoptInt(fd: number, level: number, name: number, value: number): void {
   const b = Buffer.alloc(4);
@@ -100,22 +80,7 @@ export class RtnlSocket {
 
   /** A socket in the netns that `netnsFd` (an open netns file) is. */
   static openInFd(netnsFd: number): RtnlSocket {
-    const c = libc();
-    ownNetnsFd ??= fs.openSync('/proc/thread-self/ns/net', fs.constants.O_RDONLY);
-    if (c.setns(netnsFd, CLONE_NEWNET) !== 0) throw failed('enter netns');
-    let fd: number | Error;
-    try {
-      fd = openSocket();
-    } catch (err) {
-      fd = err as Error;
-    }
-    if (c.setns(ownNetnsFd, CLONE_NEWNET) !== 0) {
-      // The agent's thread is stuck in a container's netns: nothing it does from here on can be trusted.
-      process.stderr.write(`mvnet-agent: cannot return to its own netns: ${c.strerror(c.errno())}\n`);
-      process.abort();
-    }
-    if (fd instanceof Error) throw fd;
-    return new RtnlSocket(fd);
+    return new RtnlSocket(onThreadIn({ fd: netnsFd }, openSocket));
   }
 
   /**

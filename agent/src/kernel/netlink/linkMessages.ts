@@ -29,7 +29,11 @@ const IFLA_OPERSTATE = 16;
 const IFLA_LINKINFO = 18;
 const IFLA_IFALIAS = 20;
 const IFLA_NET_NS_FD = 28;
+const IFLA_AF_SPEC = 26;
 const IFLA_LINK_NETNSID = 37;
+const AF_INET6 = 10;
+const IFLA_INET6_ADDR_GEN_MODE = 8;
+const IN6_ADDR_GEN_MODE_NONE = 1;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
 const IFLA_MACVLAN_MODE = 1;
@@ -54,7 +58,8 @@ function ifinfomsg(index: number, flags = 0, change = 0): Buffer {
   return b;
 }
 
-function macBytes(mac: string): Buffer {
+/** The six bytes of a MAC written `02:ab:...`. */
+export function macBytes(mac: string): Buffer {
   return Buffer.from(mac.split(':').map((h) => parseInt(h, 16)));
 }
 
@@ -125,6 +130,15 @@ export function renameAndMark(index: number, name: string, alias: string): Reque
 /** RTM_NEWLINK on an existing link: administratively up. */
 export function setUp(index: number): Request {
   return { type: RTM_NEWLINK, flags: 0, body: ifinfomsg(index, IFF_UP, IFF_UP) };
+}
+
+/**
+ * RTM_NEWLINK on an existing (down) link: IPv6 makes no address of its own on it (addrgenmode none),
+ * so that, once up, it sends nothing of its own (no DAD, no router solicitation).
+ */
+export function withoutIpv6Addresses(index: number): Request {
+  const inet6 = attr(AF_INET6, attr(IFLA_INET6_ADDR_GEN_MODE, Buffer.from([IN6_ADDR_GEN_MODE_NONE])));
+  return { type: RTM_NEWLINK, flags: 0, body: Buffer.concat([ifinfomsg(index), attr(IFLA_AF_SPEC, inet6)]) };
 }
 
 /** RTM_DELLINK by index. */
