@@ -9,10 +9,11 @@ import path from 'node:path';
 import { Status } from 'nice-grpc';
 import { EndpointState } from '../../proto/gen/mvnet/v1/endpoint';
 import { Network } from '../../proto/gen/mvnet/v1/network';
-import { deleteNetns } from '../../tools/netns';
+import { addNetns, addVethPair, deleteNetns } from '../../tools/netns';
+import { uniqueNetnsName } from '../support/netnsPrefix';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { rawAgent, refusal, spec, type RawAgent } from '../support/applyWire';
-import { ipIn, makeSwitchedHosts, type SwitchedHosts } from '../support/switchedHosts';
+import { ipIn, makeSwitchedHosts, pings, type SwitchedHosts } from '../support/switchedHosts';
 import { waitFor } from '../support/waitFor';
 
 const N1 = { name: 'n1', parent: 'eth0', subnets: [{ cidr: '192.168.0.0/24', gateway: '192.168.0.1' }] };
@@ -25,6 +26,7 @@ describe('Apply with confirm_within', () => {
   let agent: AgentProcess;
   let client: RawAgent;
   let c1: string;
+  let dead: string;
 
   const at = (network: typeof N1) => spec([network], [{ name: 'c1', network: 'n1', netns: c1 }]);
   const gatewayOf = async () => (await client.getNetwork({ name: 'n1' })).network!.subnets[0].gateway;
@@ -43,6 +45,12 @@ describe('Apply with confirm_within', () => {
 
   beforeAll(async () => {
     lab = await makeSwitchedHosts('aplw', 1);
+    // eth1: a second NIC of the host, plugged into a switch where nothing answers (no gateway there).
+    dead = uniqueNetnsName('aplwdead');
+    await addNetns(dead);
+    await addVethPair('eth1', lab.hosts[0], 'port1', dead);
+    ipIn(lab.hosts[0], 'link', 'set', 'eth1', 'up');
+    ipIn(dead, 'link', 'set', 'port1', 'up');
     c1 = await lab.container('c1');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-aplw-'));
     await start();
@@ -53,6 +61,7 @@ describe('Apply with confirm_within', () => {
     client?.close();
     await agent?.stop();
     await lab?.cleanup();
+    if (dead) await deleteNetns(dead);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -104,6 +113,36 @@ describe('Apply with confirm_within', () => {
     expect(await client.cancelApply({ applyId })).toEqual({ revision: revision + 1 });
     expect(await gatewayOf()).toBe('192.168.0.1');
     expect(defaultRoute()).toContain('via 192.168.0.1');
+  });
+
+  it('rolls back at once when a probe that passed before fails after: the gateway no longer answers', async () => {
+    const before = await client.getHost({});
+    const r = await refusal((o) =>
+      client.apply({ spec: at({ ...N1, parent: 'eth1' }), confirmWithin: { seconds: 600, nanos: 0 } }, o),
+    );
+    expect(r.code).toBe(Status.ABORTED);
+    expect(r.message).toMatch(
+      /^apply [0-9a-f]{16}: probe failed after the change: gateway 192\.168\.0\.1 of network n1 answers ARP \(it passed before\); rolled back at revision \d+$/,
+    );
+    const after = await client.getHost({});
+    expect(after.pendingApply).toBeUndefined();
+    expect(after.revision).toBe(before.revision + 2); // the change, and its rollback
+    expect((await client.getNetwork({ name: 'n1' })).network!.parent).toBe('eth0');
+    expect(pings(c1, '192.168.0.1')).toBe(true);
+  });
+
+  it('with probe_gateways, a new network whose gateway does not answer is rolled back; without, it stays', async () => {
+    const n2 = { name: 'n2', parent: 'eth1', subnets: [{ cidr: '10.50.0.0/24', gateway: '10.50.0.1' }] };
+    const both = spec([N1, n2], [{ name: 'c1', network: 'n1', netns: c1 }]);
+    const r = await refusal((o) =>
+      client.apply({ spec: both, confirmWithin: { seconds: 600, nanos: 0 }, probeGateways: true }, o),
+    );
+    expect(r.code).toBe(Status.ABORTED);
+    expect(r.message).toContain('gateway 10.50.0.1 of network n2 answers ARP');
+    expect((await client.listNetworks({})).networks.map((n) => n.name)).toEqual(['n1']);
+    const { applyId } = await client.apply({ spec: both, confirmWithin: { seconds: 600, nanos: 0 } });
+    expect(applyId).not.toBe('');
+    expect((await client.listNetworks({})).networks.map((n) => n.name)).toEqual(['n1', 'n2']);
   });
 
   it('brings an endpoint whose container went away during the window back LOST, with its lease and MAC', async () => {

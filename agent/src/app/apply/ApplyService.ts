@@ -13,7 +13,7 @@ import {
   type PlanStep,
 } from '../../domain/apply/applyModel';
 import { checkApplySpec } from '../../domain/apply/checkApplySpec';
-import { planApply, snapshotOf, type ApplyHostView } from '../../domain/apply/planApply';
+import { planApply, snapshotOf } from '../../domain/apply/planApply';
 import { ApplyAbortedError, ConflictError, InvalidSpecError, PreconditionError } from '../../domain/errors';
 import { MAX_CONFIRM_WITHIN_MS, MIN_CONFIRM_WITHIN_MS } from '../../domain/limits';
 import type { EndpointSpec } from '../../domain/model';
@@ -88,6 +88,10 @@ export class ApplyService {
 
   private async applyAlone(request: ApplyRequest, desired: DesiredState): Promise<ApplyOutcome> {
     const digest = createHash('sha256').update(JSON.stringify(desired)).digest('hex');
+    const confirm = request.confirmWithinMs !== undefined;
+    // Outside the host mutex: probes take up to seconds, and reads go on meanwhile (the gate keeps
+    // client mutations out while this Apply runs).
+    const before = confirm ? await this.probesBefore(desired, request.probeGateways) : undefined;
     const made = await this.deps.mutex.run(async () => {
       const pending = this.window.pending();
       if (pending && pending.digest === digest) {
@@ -105,9 +109,7 @@ export class ApplyService {
       const transition = planApply(desired, view);
       if (!changesAnything(transition))
         return { outcome: { plan: transition.plan, revision: state.revision(), applyId: '' } };
-      const confirm = request.confirmWithinMs !== undefined;
       const applyId = randomBytes(8).toString('hex');
-      const before = confirm ? await this.probesBefore(view, desired, request.probeGateways) : undefined;
       const deadline = Date.now() + (request.confirmWithinMs ?? 0);
       const result = await runTransition(
         {
@@ -151,13 +153,9 @@ export class ApplyService {
   }
 
   /** The probes that pass before the change: those must pass after it; with probe_gateways, every gateway too. */
-  private async probesBefore(
-    view: ApplyHostView,
-    desired: DesiredState,
-    probeGateways: boolean,
-  ): Promise<Set<string>> {
+  private async probesBefore(desired: DesiredState, probeGateways: boolean): Promise<Set<string>> {
     const wanted = new Set(desired.networks.map((n) => n.name));
-    const now = view.networks.filter((n) => wanted.has(n.spec.name));
+    const now = this.deps.state.listNetworks().filter((n) => wanted.has(n.spec.name));
     const passed = await passingProbes(probesOf(now, this.deps.driver), this.deps.logger);
     if (probeGateways)
       for (const n of desired.networks)
