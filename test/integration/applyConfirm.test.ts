@@ -122,7 +122,7 @@ describe('Apply with confirm_within', () => {
     );
     expect(r.code).toBe(Status.ABORTED);
     expect(r.message).toMatch(
-      /^apply [0-9a-f]{16}: probe failed after the change: gateway 192\.168\.0\.1 of network n1 answers ARP \(it passed before\); rolled back at revision \d+$/,
+      /^apply [0-9a-f]{16}: probe failed after the change: gateway 192\.168\.0\.1 of network n1 answers ARP \(it passed before the change\); rolled back at revision \d+$/,
     );
     const after = await client.getHost({});
     expect(after.pendingApply).toBeUndefined();
@@ -138,7 +138,7 @@ describe('Apply with confirm_within', () => {
       client.apply({ spec: both, confirmWithin: { seconds: 600, nanos: 0 }, probeGateways: true }, o),
     );
     expect(r.code).toBe(Status.ABORTED);
-    expect(r.message).toContain('gateway 10.50.0.1 of network n2 answers ARP');
+    expect(r.message).toContain('gateway 10.50.0.1 of network n2 answers ARP (probe_gateways)');
     expect((await client.listNetworks({})).networks.map((n) => n.name)).toEqual(['n1']);
     const { applyId } = await client.apply({ spec: both, confirmWithin: { seconds: 600, nanos: 0 } });
     expect(applyId).not.toBe('');

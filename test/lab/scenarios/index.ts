@@ -1,4 +1,5 @@
 /** The scenarios of the multi-host lab, in the order the lab test runs them. */
+import { applyVlanRollback } from './applyVlanRollback';
 import { bondVlan } from './bondVlan';
 import { crashSteps } from './crashSteps';
 import { drift } from './drift';
@@ -9,7 +10,15 @@ import { seedVlans } from './seedVlans';
 
 export type { Scenario, ScenarioContext } from './Scenario';
 
-export const SCENARIOS: readonly Scenario[] = [seedFlat, seedVlans, bondVlan, drift, crashSteps, hostReboot];
+export const SCENARIOS: readonly Scenario[] = [
+  seedFlat,
+  seedVlans,
+  bondVlan,
+  applyVlanRollback,
+  drift,
+  crashSteps,
+  hostReboot,
+];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

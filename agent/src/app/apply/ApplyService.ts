@@ -22,7 +22,7 @@ import type { KernelCapabilities, LinkDriver } from '../../domain/ports/LinkDriv
 import type { MutationGate } from '../MutationGate';
 import type { Mutex } from '../Mutex';
 import { ConfirmWindow, type PendingConfirmation } from './ConfirmWindow';
-import { passingProbes, probesOf } from './hostProbes';
+import { gatewayProbeId, passingProbes, probesOf } from './hostProbes';
 import { readApplyView } from './readApplyView';
 import { Rollbacks } from './Rollbacks';
 import { runTransition } from './runTransition';
@@ -152,20 +152,25 @@ export class ApplyService {
     return made.outcome;
   }
 
-  /** The probes that pass before the change: those must pass after it; with probe_gateways, every gateway too. */
-  private async probesBefore(desired: DesiredState, probeGateways: boolean): Promise<Set<string>> {
+  /**
+   * The probes required after the change, each with why: those that pass before it; with
+   * probe_gateways, every gateway of the spec too.
+   */
+  private async probesBefore(desired: DesiredState, probeGateways: boolean): Promise<Map<string, string>> {
     const wanted = new Set(desired.networks.map((n) => n.name));
     const now = this.deps.state.listNetworks().filter((n) => wanted.has(n.spec.name));
     const passed = await passingProbes(probesOf(now, this.deps.driver), this.deps.logger);
+    const required = new Map([...passed].map((id) => [id, 'it passed before the change']));
     if (probeGateways)
       for (const n of desired.networks)
         for (const s of n.subnets)
-          if (s.gateway) passed.add(`gateway ${s.gateway} of network ${n.name} answers ARP`);
-    return passed;
+          if (s.gateway && !required.has(gatewayProbeId(s.gateway, n.name)))
+            required.set(gatewayProbeId(s.gateway, n.name), 'probe_gateways');
+    return required;
   }
 
   /** Runs the required probes after the change; one that fails rolls the change back at once (ABORTED). */
-  private async checkProbesAfter(outcome: ApplyOutcome, required: Set<string>): Promise<void> {
+  private async checkProbesAfter(outcome: ApplyOutcome, required: Map<string, string>): Promise<void> {
     const wanted = new Set(
       outcome.plan.filter((s) => s.kind === 'network' && s.action !== 'DELETE').map((s) => s.name),
     );
@@ -174,9 +179,9 @@ export class ApplyService {
       this.deps.driver,
     ).filter((p) => required.has(p.id));
     const passed = await passingProbes(probes, this.deps.logger);
-    const failed = probes.filter((p) => !passed.has(p.id)).map((p) => p.id);
+    const failed = probes.filter((p) => !passed.has(p.id)).map((p) => `${p.id} (${required.get(p.id)})`);
     if (failed.length === 0) return;
-    const why = `probe failed after the change: ${failed.join('; ')} (it passed before)`;
+    const why = `probe failed after the change: ${failed.join('; ')}`;
     const revision = await this.rollbacks.rollBack(outcome.applyId, why);
     throw new ApplyAbortedError(`apply ${outcome.applyId}: ${why}; rolled back at revision ${revision}`);
   }

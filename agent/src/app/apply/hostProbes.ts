@@ -46,15 +46,20 @@ export function probesOf(networks: readonly NetworkRecord[], driver: LinkDriver)
     }
     for (const { gateway } of network.spec.subnets) {
       if (!gateway || parseAddress(gateway)?.family !== 4) continue;
-      const id = `gateway ${gateway} of network ${network.spec.name} answers ARP`;
+      const id = gatewayProbeId(gateway, network.spec.name);
       probes.set(id, {
-        id: `${id}`,
+        id,
         run: () =>
           driver.probeArp(parentLink, gateway, { tries: PROBE_TRIES, intervalMs: PROBE_INTERVAL_MS }),
       });
     }
   }
   return [...probes.values()];
+}
+
+/** A gateway's probe is the network's, whatever link it hangs off: moved to another VLAN, it is the same probe. */
+export function gatewayProbeId(gateway: string, network: string): string {
+  return `gateway ${gateway} of network ${network} answers ARP`;
 }
 
 /** Runs probes, some at once; returns the ids of those that passed. A probe that throws fails. */

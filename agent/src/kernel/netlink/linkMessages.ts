@@ -193,10 +193,9 @@ export function linkInfoOf(reply: Reply, nameOf: (index: number) => string | und
   const alias = attrs.get(IFLA_IFALIAS);
   if (alias !== undefined) info.alias = textOf(alias);
   if (kind === 'vlan' && data.has(IFLA_VLAN_ID)) info.vlanId = data.get(IFLA_VLAN_ID)!.readUInt16LE(0);
-  const mode = data.get(IFLA_MACVLAN_MODE)?.readUInt32LE(0);
+  // IFLA_INFO_DATA's attribute numbers are per kind (a VLAN's 1 is its 2-byte id, a macvlan's its mode).
+  const mode = kind === 'macvlan' ? data.get(IFLA_MACVLAN_MODE)?.readUInt32LE(0) : undefined;
   const modeName = Object.keys(MACVLAN_MODES).find((m) => MACVLAN_MODES[m] === mode);
-  if (kind === 'macvlan' && modeName !== undefined && modeName !== 'source') {
-    info.macvlanMode = modeName as MacvlanMode;
-  }
+  if (modeName !== undefined && modeName !== 'source') info.macvlanMode = modeName as MacvlanMode;
   return info;
 }
