@@ -213,7 +213,7 @@ describe('mvnet apply: refusals', () => {
   it("lists the agent's field violations, one per line, escaped", async () => {
     agent.refuseNext = {
       code: Status.INVALID_ARGUMENT,
-      message: '2 problem(s) in the spec: spec.networks[1].subnets[0].gateway: ...',
+      message: '2 problems in the spec: spec.networks[1].subnets[0].gateway: ...',
       violations: [
         { field: 'spec.networks[1].subnets[0].gateway', description: '10.2.0.1 is outside 10.1.0.0/24' },
         { field: 'spec.networks[0].vlan_id', description: '5000 is not a VLAN id\n\u001b[2J(1 to 4094)' },
@@ -231,7 +231,7 @@ describe('mvnet apply: refusals', () => {
 
   it('gives SDK callers the violations on MvnetError, and none when the agent sent none', async () => {
     const violations = [{ field: 'spec.endpoints[0].netns', description: 'no such netns' }];
-    agent.refuseNext = { code: Status.INVALID_ARGUMENT, message: '1 problem(s) in the spec', violations };
+    agent.refuseNext = { code: Status.INVALID_ARGUMENT, message: '1 problem in the spec', violations };
     const client = new AgentClient({ host: agent.address });
     try {
       const refused = await client.apply({ networks: [{ name: 'a' }] }).catch((err: unknown) => err);

@@ -65,13 +65,13 @@ describe('the pending apply in host info', () => {
 });
 
 describe('field violations for people', () => {
-  it('lists one violation under a header, and no hint when there are none', () => {
+  it('gives one violation as the line itself, and the message when there are none', () => {
     const violations = [{ field: 'spec.networks[2].vlan_id', description: '5000 is not a VLAN id' }];
     const err = new MvnetError(Status.INVALID_ARGUMENT, 'summary', 'h1:7443', {
       fieldViolations: violations,
     });
     expect(describeError(err)).toBe(
-      'Error: the agent found 1 problem (INVALID_ARGUMENT):\n  spec.networks[2].vlan_id: 5000 is not a VLAN id',
+      'Error: spec.networks[2].vlan_id: 5000 is not a VLAN id (INVALID_ARGUMENT)',
     );
     expect(describeError(new MvnetError(Status.INVALID_ARGUMENT, 'summary', 'h1:7443'))).toBe(
       'Error: summary (INVALID_ARGUMENT)',

@@ -37,7 +37,8 @@ export class SpecViolationsError extends InvalidSpecError {
     const shown = violations.slice(0, 5).map((v) => `${v.field}: ${v.description}`);
     const more = violations.length > 5 ? `; and ${violations.length - 5} more` : '';
     super(violations[0].field, violations[0].description);
-    this.message = `${violations.length} problem(s) in the spec: ${shown.join('; ')}${more}`;
+    const count = violations.length === 1 ? '1 problem' : `${violations.length} problems`;
+    this.message = `${count} in the spec: ${shown.join('; ')}${more}`;
   }
 }
 

@@ -142,23 +142,15 @@ export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'DRIFT';
 export type PendingOp =
   /** A network being created: the host links its plan makes (sub-interface, dummy, shim). */
   | { kind: 'network'; network: string; creates: string[] }
-  /** An endpoint being attached: its link is made in netns as tmpName, then renamed to ifname. */
-  | {
-      kind: 'endpoint';
-      network: string;
-      name: string;
-      /** The container's netns as written (for the logs), and parsed. */
-      netns: string;
-      netnsRef: NetnsRef;
-      ifname: string;
-      tmpName: string;
-    }
+  /** An endpoint being attached (CreateEndpoint). */
+  | ({ kind: 'endpoint' } & PendingAttach)
   | PendingApply;
 
-/** An endpoint an Apply attaches, as its journal entry records it (see PendingOp). */
+/** An endpoint being attached: its link is made in netns as tmpName, then renamed to ifname. */
 export interface PendingAttach {
   network: string;
   name: string;
+  /** The container's netns as written (for the logs), and parsed. */
   netns: string;
   netnsRef: NetnsRef;
   ifname: string;

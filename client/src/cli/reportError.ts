@@ -17,11 +17,17 @@ const CREDENTIALS_HINT =
  * One error as a line for people, Docker style: `Error: <the agent's message> (<gRPC code>)`, with a
  * hint where the usual mistake is on this side: an agent that cannot be reached (the address tried),
  * a failed TLS handshake (the certificates), missing or refused credentials (how to give them).
- * A refusal that lists the fields it found wrong (google.rpc.BadRequest) is those fields instead,
- * one per line under a header (kubectl's habit): the agent's message only summarizes them.
+ * A refusal that names the fields it found wrong (google.rpc.BadRequest) is those fields instead: one
+ * as the line itself, several one per line under a header (kubectl's habit); the agent's message only
+ * summarizes them.
  */
 export function describeError(err: unknown): string {
-  if (err instanceof MvnetError && err.fieldViolations.length > 0) return describeFieldViolations(err);
+  const violations = err instanceof MvnetError ? err.fieldViolations : [];
+  if (err instanceof MvnetError && violations.length === 1) {
+    const [{ field, description }] = violations;
+    return `Error: ${escapeUnprintable(field)}: ${escapeUnprintable(description)} (${err.codeName})`;
+  }
+  if (err instanceof MvnetError && violations.length > 1) return describeFieldViolations(err);
   if (err instanceof MvnetError) {
     if (err.code === Status.UNAUTHENTICATED)
       return `Error: ${err.details} (${err.codeName}): ${CREDENTIALS_HINT}`;
@@ -50,8 +56,7 @@ function describeFieldViolations(err: MvnetError): string {
   const lines = err.fieldViolations.map(
     ({ field, description }) => `  ${escapeUnprintable(field)}: ${escapeUnprintable(description)}`,
   );
-  const problems = count === 1 ? '1 problem' : `${count} problems`;
-  return [`Error: the agent found ${problems} (${err.codeName}):`, ...lines].join('\n');
+  return [`Error: the agent found ${count} problems (${err.codeName}):`, ...lines].join('\n');
 }
 
 /** True for an agent that could not be reached: a command on several objects stops at the first. */

@@ -79,7 +79,7 @@ function applyCases(): HostileCase[] {
       'of 5,000 networks',
       { spec: { networks: Array.from({ length: 5000 }, (_, i) => ({ ...NET, name: `n${i}` })) } },
       Status.INVALID_ARGUMENT,
-      /^1 problem\(s\) in the spec: spec\.networks: 5000 networks is too many/,
+      /^1 problem in the spec: spec\.networks: 5000 networks is too many/,
     ),
     applyCase(
       'of an endpoint on a network not in the spec',

@@ -7,19 +7,11 @@
  */
 import { Status } from 'nice-grpc';
 import { MvnetError, type ApplySpec } from '../../../client/src';
-import { showLinks } from '../ipLinks';
 import type { Scenario, ScenarioContext } from './Scenario';
-import { assertSame, expectPing, linkIn } from './netChecks';
+import { assertSame, expectPing, linkIn, vlanLinks } from './netChecks';
 
 const SUBNET = { cidr: '192.168.10.0/24', gateway: '192.168.10.1', ipRange: '', auxAddresses: {} };
 const ON_VLAN = (vlanId: number) => ({ name: 'lan', parent: 'eth0', vlanId, subnets: [SUBNET] });
-
-function vlanLinks(netns: string): string[] {
-  return showLinks(netns)
-    .filter((l) => l.linkinfo?.info_kind === 'vlan')
-    .map((l) => l.ifname)
-    .sort();
-}
 
 async function placeRouter(ctx: ScenarioContext): Promise<void> {
   ctx.step("h2 declares VLAN 10 with a container at 192.168.10.1: the VLAN's router for this story");

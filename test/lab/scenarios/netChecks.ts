@@ -141,3 +141,11 @@ export function markedLinks(netns: string): string[] {
     .filter((l) => l.ifalias?.startsWith('mvnet:'))
     .map((l) => l.ifname);
 }
+
+/** The names of the 802.1q links of a host. */
+export function vlanLinks(netns: string): string[] {
+  return showLinks(netns)
+    .filter((l) => l.linkinfo?.info_kind === 'vlan')
+    .map((l) => l.ifname)
+    .sort();
+}

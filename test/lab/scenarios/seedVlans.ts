@@ -6,7 +6,7 @@
  * VLAN keeps them apart.
  */
 import assert from 'node:assert/strict';
-import { ip, showLinks } from '../ipLinks';
+import { ip } from '../ipLinks';
 import type { Scenario, ScenarioContext } from './Scenario';
 import {
   assertEndpointLink,
@@ -16,6 +16,7 @@ import {
   expectNoPing,
   expectPing,
   linkIn,
+  vlanLinks,
   type Member,
 } from './netChecks';
 
@@ -42,14 +43,6 @@ const VLAN20 = [
   { name: 'b2', host: 'h2', ip: '192.168.20.3' },
   { name: 'b3', host: 'h3', ip: '192.168.20.4' },
 ];
-
-/** The names of the 802.1q links of a host. */
-function vlanLinks(netns: string): string[] {
-  return showLinks(netns)
-    .filter((l) => l.linkinfo?.info_kind === 'vlan')
-    .map((l) => l.ifname)
-    .sort();
-}
 
 async function createNetworks(ctx: ScenarioContext): Promise<void> {
   ctx.step("creates macvlan10 with parent eth0.10 on every host at once with the CLI: the seed's command");
