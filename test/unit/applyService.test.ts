@@ -170,6 +170,7 @@ describe('ApplyService on the in-memory kernel', () => {
     }
 
     it.each<[DriverMethod, number, string]>([
+      ['detachEndpoint', 2, 'detach endpoint c2 of network n'],
       ['deleteLink', 1, 'remove network n (delete mvh-'],
       ['createVlan', 2, 'create network m'],
       ['createMacvlan', 1, 'create network n'],

@@ -61,14 +61,16 @@ export function transitionSteps(
     const network = oldNetworks.get(spec.network)!;
     steps.push({
       describe: `detach endpoint ${spec.name} of network ${spec.network}`,
+      // The link first: a detach the kernel refuses leaves the host's route to the endpoint in place
+      // (routeFromHost never throws), so a failed step has changed nothing.
       run: async () => {
-        await routeFromHost(driver, spec, network, false, logger);
         await driver.detachEndpoint(
           spec.netnsRef,
           spec.ifname,
           endpointMark(spec.network, spec.name),
           spec.netnsInstance,
         );
+        await routeFromHost(driver, spec, network, false, logger);
       },
       undo: () => restoreEndpoint(record, network, deps),
     });
