@@ -172,6 +172,7 @@ describe('ApplyService on the in-memory kernel', () => {
     it.each<[DriverMethod, number, string]>([
       ['detachEndpoint', 2, 'detach endpoint c2 of network n'],
       ['deleteLink', 1, 'remove network n (delete mvh-'],
+      ['deleteLink', 2, 'cannot delete link eth0.10'],
       ['createVlan', 2, 'create network m'],
       ['createMacvlan', 1, 'create network n'],
       ['setLinkUp', 1, 'create network n'],

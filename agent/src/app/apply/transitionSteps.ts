@@ -80,7 +80,17 @@ export function transitionSteps(
     remaining = remaining.filter((n) => n.spec.name !== record.spec.name);
     steps.push({
       describe: `remove network ${record.spec.name} (${ops.map(describeLinkOp).join(', ') || 'no link'})`,
-      run: () => applyLinkOps(driver, ops),
+      run: async () => {
+        try {
+          await applyLinkOps(driver, ops);
+        } catch (err) {
+          // Half removed (its shim gone, its sub-interface not): what went comes back, as in the undo.
+          await recreateNetwork(record, deps).catch((e: unknown) =>
+            logger.error({ err: e, network: record.spec.name }, 'could not put a half-removed network back'),
+          );
+          throw err;
+        }
+      },
       undo: () => recreateNetwork(record, deps),
     });
   }
