@@ -136,6 +136,17 @@ describe('ApplyService on the in-memory kernel', () => {
     expect((await h.host.driver.listLinks()).map((l) => l.name)).toEqual(['eth0', 'theirs']);
   });
 
+  it('turns promiscuous mode off again when the network that asked for it fails to be made', async () => {
+    const before = await snapshotOf(h.host, CONTAINERS);
+    h.host.driver.failNext('createMacvlan');
+    const loud = spec([net('p', 1, { promiscuous: true, hostAccess: true })]);
+    await expect(h.apply.apply(request(loud))).rejects.toThrow(
+      /^step 1 of 1 \(create network p \(set eth0 promiscuous on, create macvlan mvh-.*\)\) failed: cannot create macvlan/,
+    );
+    expect(await snapshotOf(h.host, CONTAINERS)).toEqual(before);
+    expect((await h.host.driver.getLink('eth0'))?.promiscuous).toBe(false);
+  });
+
   describe('a kernel step that fails mid-way', () => {
     /** From: n on eth0.10 with host access (c1, c2), old on eth0 (c3). To: n's gateway changed, old gone, m on eth0.20 (c3). */
     const from = spec(
