@@ -158,4 +158,20 @@ describe('Apply with confirm_within, on the in-memory kernel', () => {
       `apply ${applyId} was rolled back at revision ${revision + 1}: its deadline passed while the agent was down`,
     );
   });
+
+  it('brings back LOST, with its lease and MAC, an endpoint whose container went during the window', async () => {
+    const was = h.host.store.getEndpoint('n', 'c2')!.spec;
+    const { applyId } = await confirmed();
+    h.host.driver.removeNetnsBehindBack({ name: 'c2' });
+    await h.apply.cancel(applyId);
+    const back = h.host.store.getEndpoint('n', 'c2')!;
+    expect(back.status).toMatchObject({
+      state: 'lost',
+      message: 'network namespace c2 is gone; the lease is kept until the endpoint is deleted',
+    });
+    expect([back.spec.ipv4Address, back.spec.macAddress]).toEqual([was.ipv4Address, was.macAddress]);
+    expect(h.host.store.leases('n').get(was.ipv4Address)).toBe('endpoint c2');
+    expect(h.host.store.getEndpoint('n', 'c1')!.status.state).toBe('ready');
+    expect(gateway()).toBe('192.168.1.1');
+  });
 });

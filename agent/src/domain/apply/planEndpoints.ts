@@ -101,8 +101,11 @@ export function planEndpoints(desired: readonly EndpointSpec[], ctx: EndpointPla
       continue;
     }
     const spec = { ...t.spec, netnsInstance: restored?.spec.netnsInstance };
-    if ((restored && restored.status.state === 'lost') || !ctx.netnsExists(t.spec.netnsRef)) {
-      result.updates.push({ spec, status: restored?.status ?? lost(t.spec) });
+    // LOST as it was (a rollback keeps its message), or LOST now: its container is gone, whatever
+    // the record being restored says.
+    const wasLost = restored?.status.state === 'lost';
+    if (wasLost || !ctx.netnsExists(t.spec.netnsRef)) {
+      result.updates.push({ spec, status: wasLost ? restored!.status : lost(t.spec) });
       continue;
     }
     const withDefaultRoute =
