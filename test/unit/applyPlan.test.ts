@@ -224,6 +224,28 @@ describe('planApply on a host of the in-memory kernel', () => {
     expect(other.plan[0].reason).toBe('mac_address: 02:00:00:00:00:42 → 02:00:00:00:00:43');
   });
 
+  it('gives an interface name asked for to its endpoint: one that only kept it moves; another manager’s is refused', async () => {
+    await applied(spec([net('n', 1), net('m', 2)], [ep('a', 'n', { netns: 'c1' })]));
+    await h.endpoints.createEndpoint(ep('cni1', 'n', { netns: 'c2', ifname: 'net1', labels: CNI }));
+    const t = await plan(
+      spec(
+        [net('n', 1), net('m', 2)],
+        [ep('a', 'n', { netns: 'c1' }), ep('b', 'm', { netns: 'c1', ifname: 'eth0' })],
+      ),
+    );
+    expect(t.plan.map((s) => `${describeStep(s)}: ${s.reason}`)).toEqual([
+      'REPLACE endpoint n/a: ifname: eth0 → eth1',
+      'CREATE endpoint m/b: new endpoint in c1 as eth0, 192.168.2.2',
+      'KEEP network n: as specified',
+      'KEEP network m: as specified',
+    ]);
+    await expect(
+      plan(spec([net('n', 1), net('m', 2)], [ep('b', 'm', { netns: 'c2', ifname: 'net1' })])),
+    ).rejects.toThrow(
+      new PreconditionError('spec.endpoints[0].ifname: net1 in c2 is used by endpoint cni1 of network n'),
+    );
+  });
+
   it('keeps an endpoint’s interface name, and gives a moved one the next free name in its new container', async () => {
     await applied(
       spec(

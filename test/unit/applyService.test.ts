@@ -121,6 +121,22 @@ describe('ApplyService on the in-memory kernel', () => {
     ]);
   });
 
+  it('hands an interface name asked for to its endpoint, moving the one that only kept it', async () => {
+    await h.apply.apply(request(spec([net('n', 1)], [ep('a', 'n', { netns: 'c1' })])));
+    const both = spec(
+      [net('n', 1), net('m', 2)],
+      [ep('a', 'n', { netns: 'c1' }), ep('b', 'm', { netns: 'c1', ifname: 'eth0' })],
+    );
+    expect((await h.apply.apply(request(both))).revision).toBe(2);
+    const inC1 = await Promise.all(
+      ['eth0', 'eth1'].map(
+        async (ifname) => (await h.host.driver.inspectEndpoint({ name: 'c1' }, ifname)).link?.alias,
+      ),
+    );
+    expect(inC1).toEqual(['mvnet:m/b', 'mvnet:n/a']);
+    expect((await h.apply.apply(request(both))).plan.every((s) => s.action === 'KEEP')).toBe(true);
+  });
+
   it('deletes what the spec lacks, releasing the leases, and leaves a foreign link alone', async () => {
     await h.apply.apply(request(two));
     h.host.driver.addLinkBehindBack({ name: 'theirs', mtu: 1500 });
