@@ -156,12 +156,21 @@ describe('checkApplySpec', () => {
     expect(ours.endpoints[0].labels).toEqual({ 'mvnet.io/managed-by': 'apply' });
   });
 
-  it('lists at most 100 violations, the first ones', () => {
+  it('lists at most 100 violations, the first ones, and counts them all in its message', () => {
     const endpoints = Array.from({ length: 300 }, (_, i) => ep(`e${i}`, 'nope'));
     const violations = violationsOf(spec([], endpoints));
     expect(violations).toHaveLength(100);
     expect(violations[0].field).toBe('spec.endpoints[0].network');
     expect(violations[99].field).toBe('spec.endpoints[99].network');
+    let message = '';
+    try {
+      checkApplySpec(spec([], endpoints));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(
+      /^300 problem\(s\) in the spec: spec\.endpoints\[0\]\.network: .*; and 295 more$/,
+    );
   });
 
   it('refuses more networks or endpoints than a host keeps before looking at any of them', () => {
