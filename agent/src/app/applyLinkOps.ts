@@ -4,18 +4,22 @@ import type { LinkDriver } from '../domain/ports/LinkDriver';
 
 /**
  * Carries out ops in order. When one fails, the links created by the earlier ops are removed again
- * (no half-made state is left behind, "to avoid link leak") and the error is rethrown.
+ * (no half-made state is left behind, "to avoid link leak"), promiscuous mode they turned on is turned
+ * off again (a plan turns it on only where it was off), and the error is rethrown.
  */
 export async function applyLinkOps(driver: LinkDriver, ops: readonly LinkOp[]): Promise<void> {
   const created: string[] = [];
+  const promiscuous: string[] = [];
   try {
     for (const op of ops) {
       await applyLinkOp(driver, op);
       faultPoint('link-op-done');
       created.push(...createdLinks([op]));
+      if (op.op === 'setPromiscuous' && op.on) promiscuous.push(op.name);
     }
   } catch (err) {
     for (const name of created.reverse()) await driver.deleteLink(name).catch(() => undefined);
+    for (const name of promiscuous) await driver.setPromiscuous(name, false).catch(() => undefined);
     throw err;
   }
 }

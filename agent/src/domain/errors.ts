@@ -30,14 +30,17 @@ export interface FieldViolation {
 /**
  * Several fields of one request are malformed, all reported at once (an Apply's spec is checked
  * whole). INVALID_ARGUMENT; the api sends every violation as google.rpc.BadRequest details. The message
- * names the first few.
+ * names the first few, and counts them all: `total` when only the first ones are listed.
  */
 export class SpecViolationsError extends InvalidSpecError {
-  constructor(readonly violations: readonly FieldViolation[]) {
+  constructor(
+    readonly violations: readonly FieldViolation[],
+    total = violations.length,
+  ) {
     const shown = violations.slice(0, 5).map((v) => `${v.field}: ${v.description}`);
-    const more = violations.length > 5 ? `; and ${violations.length - 5} more` : '';
+    const more = total > 5 ? `; and ${total - 5} more` : '';
     super(violations[0].field, violations[0].description);
-    const count = violations.length === 1 ? '1 problem' : `${violations.length} problems`;
+    const count = total === 1 ? '1 problem' : `${total} problems`;
     this.message = `${count} in the spec: ${shown.join('; ')}${more}`;
   }
 }

@@ -61,14 +61,16 @@ export function transitionSteps(
     const network = oldNetworks.get(spec.network)!;
     steps.push({
       describe: `detach endpoint ${spec.name} of network ${spec.network}`,
+      // The link first: a detach the kernel refuses leaves the host's route to the endpoint in place
+      // (routeFromHost never throws), so a failed step has changed nothing.
       run: async () => {
-        await routeFromHost(driver, spec, network, false, logger);
         await driver.detachEndpoint(
           spec.netnsRef,
           spec.ifname,
           endpointMark(spec.network, spec.name),
           spec.netnsInstance,
         );
+        await routeFromHost(driver, spec, network, false, logger);
       },
       undo: () => restoreEndpoint(record, network, deps),
     });
@@ -78,7 +80,17 @@ export function transitionSteps(
     remaining = remaining.filter((n) => n.spec.name !== record.spec.name);
     steps.push({
       describe: `remove network ${record.spec.name} (${ops.map(describeLinkOp).join(', ') || 'no link'})`,
-      run: () => applyLinkOps(driver, ops),
+      run: async () => {
+        try {
+          await applyLinkOps(driver, ops);
+        } catch (err) {
+          // Half removed (its shim gone, its sub-interface not): what went comes back, as in the undo.
+          await recreateNetwork(record, deps).catch((e: unknown) =>
+            logger.error({ err: e, network: record.spec.name }, 'could not put a half-removed network back'),
+          );
+          throw err;
+        }
+      },
       undo: () => recreateNetwork(record, deps),
     });
   }

@@ -60,7 +60,8 @@ export function checkApplySpec(input: ApplySpecInput): DesiredState {
   );
   checkNetworks(networks, refuse);
   checkEndpoints(endpoints, new Set(input.networks.map((n) => n.name)), refuse);
-  if (violations.length > 0) throw new SpecViolationsError(violations.slice(0, MAX_VIOLATIONS));
+  if (violations.length > 0)
+    throw new SpecViolationsError(violations.slice(0, MAX_VIOLATIONS), violations.length);
   return { networks: networks as NetworkSpec[], endpoints: endpoints as EndpointSpec[] };
 }
 

@@ -63,7 +63,7 @@ export function planEndpoints(desired: readonly EndpointSpec[], ctx: EndpointPla
   });
   const leases = addressLeases(ctx.networks.target, ctx.outOfScope, ctx.addressing);
   assignAddresses(targets, leases, ctx.problems);
-  assignIfnames(targets, ctx.outOfScope);
+  assignIfnames(targets, ctx.outOfScope, ctx.problems);
   const wanted = new Set<string>();
   const made = [...targets.values()].map((t) => ({
     ...t,
@@ -101,8 +101,11 @@ export function planEndpoints(desired: readonly EndpointSpec[], ctx: EndpointPla
       continue;
     }
     const spec = { ...t.spec, netnsInstance: restored?.spec.netnsInstance };
-    if ((restored && restored.status.state === 'lost') || !ctx.netnsExists(t.spec.netnsRef)) {
-      result.updates.push({ spec, status: restored?.status ?? lost(t.spec) });
+    // LOST as it was (a rollback keeps its message), or LOST now: its container is gone, whatever
+    // the record being restored says.
+    const wasLost = restored?.status.state === 'lost';
+    if (wasLost || !ctx.netnsExists(t.spec.netnsRef)) {
+      result.updates.push({ spec, status: wasLost ? restored!.status : lost(t.spec) });
       continue;
     }
     const withDefaultRoute =
@@ -211,28 +214,45 @@ function assignAddresses(
   }
 }
 
-/** Interface names: given, kept (same container), or the next free ethN among the container's target links. */
+/**
+ * Interface names in three passes, as addresses: those the spec gives (a name another manager's
+ * endpoint has in that container is refused), those an endpoint has and may keep (same container, not
+ * given to another), then the next free ethN among the container's target links.
+ */
 function assignIfnames(
   targets: Map<number, { spec: EndpointSpec; existing?: EndpointRecord }>,
   outOfScope: readonly EndpointRecord[],
+  problems: Problems,
 ): void {
-  const used = new Map<string, Set<string>>();
+  const used = new Map<string, Map<string, string>>();
+  const holderOf = (spec: EndpointSpec, ifname: string) =>
+    used.get(netnsIdentity(spec.netnsRef))?.get(ifname);
   const take = (spec: EndpointSpec, ifname: string) => {
     const id = netnsIdentity(spec.netnsRef);
-    if (!used.has(id)) used.set(id, new Set());
-    used.get(id)!.add(ifname);
+    if (!used.has(id)) used.set(id, new Map());
+    used.get(id)!.set(ifname, `endpoint ${spec.name} of network ${spec.network}`);
   };
   for (const e of outOfScope) take(e.spec, e.spec.ifname);
+  for (const [j, t] of targets) {
+    if (t.spec.ifname === '') continue;
+    const holder = holderOf(t.spec, t.spec.ifname);
+    if (holder)
+      problems.precondition(
+        `${endpointField(j)}.ifname: ${t.spec.ifname} in ${t.spec.netns} is used by ${holder}`,
+      );
+    else take(t.spec, t.spec.ifname);
+  }
   for (const t of targets.values()) {
-    const sameNetns =
-      t.existing && netnsIdentity(t.existing.spec.netnsRef) === netnsIdentity(t.spec.netnsRef);
-    if (t.spec.ifname === '' && sameNetns) t.spec = { ...t.spec, ifname: t.existing!.spec.ifname };
-    if (t.spec.ifname !== '') take(t.spec, t.spec.ifname);
+    const had = t.existing?.spec;
+    if (t.spec.ifname !== '' || !had || netnsIdentity(had.netnsRef) !== netnsIdentity(t.spec.netnsRef))
+      continue;
+    if (holderOf(t.spec, had.ifname) !== undefined) continue; // given to another: a new one is picked
+    t.spec = { ...t.spec, ifname: had.ifname };
+    take(t.spec, t.spec.ifname);
   }
   for (const t of targets.values()) {
     if (t.spec.ifname !== '') continue;
-    const taken = used.get(netnsIdentity(t.spec.netnsRef)) ?? new Set<string>();
-    t.spec = { ...t.spec, ifname: nextFreeIfname((n) => taken.has(n)) };
+    t.spec = { ...t.spec, ifname: nextFreeIfname((n) => holderOf(t.spec, n) !== undefined) };
     take(t.spec, t.spec.ifname);
   }
 }
