@@ -19,11 +19,17 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** A row to measure: the samples with function `name`, from a file whose path contains `file`, on their stack. */
+/**
+ * A row to measure: the samples with function `name`, from a file whose path contains `file`, on their
+ * stack; with `under`, only those that the row of that key counts too.
+ */
 export interface ProfileRow {
+  /** What the section's text calls it. */
+  key: string;
   label: string;
   name: string;
   file: string;
+  under?: string;
 }
 
 export interface ProfileCosts {
@@ -31,7 +37,7 @@ export interface ProfileCosts {
   windowMs: number;
   sampledMs: number;
   /** Each row's time, ms, in the order given. */
-  rows: { label: string; ms: number }[];
+  rows: { key: string; label: string; ms: number }[];
   /** The functions that took the most time themselves, ms, the most first. */
   hottest: { label: string; ms: number }[];
 }
@@ -69,8 +75,12 @@ export function profileCosts(
 ): ProfileCosts {
   const [from, to] = [Number(window.fromUs), Number(window.toUs)];
   const samples = samplesWithin(JSON.parse(text) as CpuProfile, from, to);
-  const matches = (row: ProfileRow) => (f: CallFrame) =>
-    f.functionName === row.name && f.url.includes(row.file);
+  const counts = (row: ProfileRow, stack: CallFrame[]): boolean => {
+    const parent = row.under === undefined ? undefined : rows.find((r) => r.key === row.under);
+    if (row.under !== undefined && !parent) throw new Error(`no profile row ${row.under}`);
+    const here = stack.some((f) => f.functionName === row.name && f.url.includes(row.file));
+    return here && (!parent || counts(parent, stack));
+  };
   const self = new Map<string, number>();
   for (const { stack, us } of samples)
     self.set(frameLabel(stack[0]), (self.get(frameLabel(stack[0])) ?? 0) + us);
@@ -79,8 +89,9 @@ export function profileCosts(
     windowMs: (to - from) / 1000,
     sampledMs: sum(samples.map((s) => s.us)),
     rows: rows.map((row) => ({
+      key: row.key,
       label: row.label,
-      ms: sum(samples.filter((s) => s.stack.some(matches(row))).map((s) => s.us)),
+      ms: sum(samples.filter((s) => counts(row, s.stack)).map((s) => s.us)),
     })),
     hottest: [...self]
       .sort((a, b) => b[1] - a[1])

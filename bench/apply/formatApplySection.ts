@@ -43,17 +43,18 @@ function methodLines(f: ApplyFigures): string[] {
     `- Profile: after the rounds, one more agent under \`node --cpu-prof --cpu-prof-interval=${PROFILE_INTERVAL_US}\`,`,
     `  warmed by one Apply of ${warmup}, then one Apply of ${endpoints} fresh containers and one of the empty spec,`,
     "  checked as above. Only the samples within each call's window count (the profile and the benchmark",
-    "  share CLOCK_MONOTONIC); a row counts a sample when its function is on the sample's stack, so rows",
-    "  overlap where marked ↳. The profiler slows the agent: the figures are the rounds'.",
+    "  share CLOCK_MONOTONIC); a row counts a sample when its function is on the sample's stack (callees",
+    '  included), a ↳ row only within the row it hangs from. The profiler slows the agent: the figures are',
+    "  the rounds'.",
   ];
 }
 
 function profileLines(f: ApplyFigures): string[] {
   const { apply, clear } = f.profile;
   const n = f.settings.endpoints;
-  const row = (costs: typeof apply, name: string) => costs.rows.find((r) => r.label.includes(name))?.ms ?? 0;
+  const row = (costs: typeof apply, key: string) => costs.rows.find((r) => r.key === key)?.ms ?? 0;
   const pct = (costs: typeof apply, x: number) => `${((100 * x) / costs.windowMs).toFixed(0)} %`;
-  const steps = row(apply, 'the kernel steps');
+  const steps = row(apply, 'steps');
   const idle = row(clear, 'idle');
   return [
     '### Where the time goes inside Apply',
@@ -62,13 +63,13 @@ function profileLines(f: ApplyFigures): string[] {
     '',
     formatMarkdown(hottestTable(f)),
     '',
-    `- The Apply of ${n}: the kernel steps, run one endpoint after the other on the agent's one thread, are`,
-    `  ${pct(apply, steps)} of the call (${(steps / n).toFixed(2)} ms an endpoint); the rtnetlink requests answered within`,
-    `  the call (the kernel's work happens inside \`send\`) ${pct(apply, row(apply, 'rtnetlink'))}, opening each container's`,
-    `  netns ${pct(apply, row(apply, 'opening each'))}, the SQLite commit ${pct(apply, row(apply, 'SQLite'))}.`,
-    `- The empty spec: the thread is idle ${pct(clear, idle)} of the call. Each link deletion is a request`,
-    '  whose answer the kernel gives only after RCU grace periods; the agent awaits it off its thread',
-    '  (RtnlSocket.requestAsync), one endpoint after the other, so the waits add up:',
+    `- The Apply of ${n}: the kernel steps, one endpoint after the other on the agent's one thread, take`,
+    `  ${pct(apply, steps)} of the call (${(steps / n).toFixed(2)} ms an endpoint). Within them: the rtnetlink requests answered in`,
+    `  the call ${pct(apply, row(apply, 'requests'))} (the kernel's own work happens inside \`send\`), opening each container's netns`,
+    `  ${pct(apply, row(apply, 'netns'))}. Outside them: validating ${pct(apply, row(apply, 'validate'))}, planning ${pct(apply, row(apply, 'plan'))}, the SQLite commit ${pct(apply, row(apply, 'commit'))}.`,
+    `- The empty spec: the thread is idle ${pct(clear, idle)} of the call. Each link deletion is a request the`,
+    '  kernel answers only after RCU grace periods; the agent awaits the answer off its thread',
+    '  (RtnlSocket.requestAsync), but one endpoint after the other, so the waits add up:',
     `  ${(clear.windowMs / n).toFixed(1)} ms an endpoint in this call, against ${(f.detach['ip -batch'].median / n).toFixed(1)} ms for \`ip link del\` with ${f.settings.parallel} processes in flight.`,
   ];
 }

@@ -18,45 +18,69 @@ const BLOCK = 241;
 
 /**
  * What the profile is read for: the stages of an Apply and the costs within them, each with what it
- * calls. Rows may overlap (a ↳ row lies within the row above it); (idle) is the thread waiting.
+ * calls. A ↳ row counts only what lies within the row it hangs from; (idle) is the thread waiting.
  */
 export const PROFILE_ROWS: ProfileRow[] = [
   {
+    key: 'validate',
     label: 'validating the spec (checkApplySpec)',
     name: 'checkApplySpec',
     file: 'domain/apply/checkApplySpec',
   },
   {
+    key: 'read',
     label: 'reading the host: links, addressing, which namespaces exist (readApplyView)',
     name: 'readApplyView',
     file: 'app/apply/readApplyView',
   },
-  { label: 'planning (planApply)', name: 'planApply', file: 'domain/apply/planApply' },
+  { key: 'plan', label: 'planning (planApply)', name: 'planApply', file: 'domain/apply/planApply' },
   {
+    key: 'steps',
     label: 'the kernel steps, one endpoint after the other (a step’s run, transitionSteps)',
     name: 'run',
     file: 'app/apply/transitionSteps',
   },
   {
+    key: 'requests',
     label: '↳ rtnetlink requests answered within the call (RtnlSocket.request)',
     name: 'request',
     file: 'kernel/netlink/RtnlSocket',
+    under: 'steps',
   },
-  { label: '↳ opening each container’s netns (NetnsOpener.open)', name: 'open', file: 'kernel/NetnsOpener' },
   {
+    key: 'netns',
+    label: '↳ opening each container’s netns (NetnsOpener.open)',
+    name: 'open',
+    file: 'kernel/NetnsOpener',
+    under: 'steps',
+  },
+  {
+    key: 'cookie',
     label: '↳ ↳ of which its cookie, from a socket made in it (cookieOf)',
     name: 'cookieOf',
     file: 'kernel/NetnsOpener',
+    under: 'netns',
   },
-  { label: 'the SQLite commit, one transaction (Store.transact)', name: 'transact', file: 'store/Store' },
   {
+    key: 'commit',
+    label: 'the SQLite commit, one transaction (Store.transact)',
+    name: 'transact',
+    file: 'store/Store',
+  },
+  {
+    key: 'follow',
     label: 'following the new namespaces for drift (DriftService.follow)',
     name: 'follow',
     file: 'app/DriftService',
   },
-  { label: 'log lines (pino)', name: 'LOG', file: 'pino/' },
-  { label: 'garbage collection', name: '(garbage collector)', file: '' },
-  { label: 'idle: the thread waits (an answer read off the thread, the client)', name: '(idle)', file: '' },
+  { key: 'log', label: 'log lines (pino)', name: 'LOG', file: 'pino/' },
+  { key: 'gc', label: 'garbage collection', name: '(garbage collector)', file: '' },
+  {
+    key: 'idle',
+    label: 'idle: the thread waits (an answer read off the thread, the client)',
+    name: '(idle)',
+    file: '',
+  },
 ];
 
 /** How many of the hottest functions (self time) are named. */
