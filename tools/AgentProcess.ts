@@ -27,6 +27,8 @@ export interface AgentProcessOptions {
   args: string[];
   /** A command to run the agent under, before `node`: `['ip', 'netns', 'exec', 'h1']`. */
   prefix?: string[];
+  /** Node's own options, before the script: `['--cpu-prof']`. */
+  nodeArgs?: string[];
   /** Added to this process's environment (MVNET_FAULT_KILL_AT=...). */
   env?: Record<string, string>;
   /** Every line the agent writes, on stdout or stderr, with its entry when it is pino's JSON. */
@@ -73,7 +75,13 @@ export class AgentProcess {
 
   private constructor(options: AgentProcessOptions) {
     const main = path.join(findRepoRoot(), 'dist/agent/src/main.js');
-    const [file, ...args] = [...(options.prefix ?? []), process.execPath, main, ...options.args];
+    const [file, ...args] = [
+      ...(options.prefix ?? []),
+      process.execPath,
+      ...(options.nodeArgs ?? []),
+      main,
+      ...options.args,
+    ];
     this.command = [file, ...args].join(' ');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
     const child = spawn(file, args, {

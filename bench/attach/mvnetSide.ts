@@ -29,6 +29,7 @@ export interface MvnetSideOptions {
 export class MvnetSide {
   private readonly healthChannel: Channel;
   private readonly health: Client<typeof HealthDefinition>;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly agent: BenchAgent,
@@ -109,9 +110,12 @@ export class MvnetSide {
     return this.kernelTimings.get(container);
   }
 
-  async close(): Promise<void> {
-    this.client.close();
-    this.healthChannel.close();
-    await this.agent.close();
+  /** Stops the agent, once; later calls wait for the same. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.client.close();
+      this.healthChannel.close();
+      await this.agent.close();
+    })());
   }
 }

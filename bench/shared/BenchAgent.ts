@@ -3,8 +3,11 @@
  * state dir, started once (not timed). It runs in its own process group (tools/AgentProcess.ts), so a
  * Ctrl-C at the terminal reaches the benchmark, which stops the agent itself; its pid and state dir go
  * into the benchmarks' lock, so that a later run can end and remove them if this one is killed.
+ * A profiled agent (`cpuProfile`) runs under `node --cpu-prof`, which writes the profile into its state
+ * dir as it exits; close() reads it before the dir goes.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { AgentProcess, type AgentLogEntry } from '../../tools/AgentProcess';
 import { recordAgent, STATE_DIR_PREFIX } from './benchLock';
 
@@ -16,6 +19,8 @@ export interface BenchAgentOptions {
   logFile?: string;
   /** Each entry of the agent's log, as it comes. */
   onEntry?: (entry: AgentLogEntry) => void;
+  /** Run under `node --cpu-prof` (sampling every `cpuProfile` µs); close() returns the profile. */
+  cpuProfile?: number;
 }
 
 /** How long a stopped agent has for a clean exit before its group is killed. */
@@ -26,12 +31,14 @@ export class BenchAgent {
     private readonly agent: AgentProcess,
     private readonly stateDir: string,
     private readonly log: fs.WriteStream | undefined,
+    private readonly profileDir: string | undefined,
   ) {}
 
   /** Starts the agent on a fresh state dir; resolves once it serves. */
   static async start(o: BenchAgentOptions): Promise<BenchAgent> {
     const stateDir = fs.mkdtempSync(STATE_DIR_PREFIX);
     const log = o.logFile ? fs.createWriteStream(o.logFile) : undefined;
+    const profileDir = o.cpuProfile ? path.join(stateDir, 'cpu-prof') : undefined;
     try {
       const agent = await AgentProcess.start({
         args: [
@@ -40,13 +47,16 @@ export class BenchAgent {
         ],
         // The benchmark reads the lines as they come; a long run's worth kept in memory would only add GC work.
         keepLogs: false,
+        nodeArgs: profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${o.cpuProfile}`]
+          : [],
         onLine: (line, entry) => {
           log?.write(`${line}\n`);
           if (entry) o.onEntry?.(entry);
         },
       });
       recordAgent(agent.pid, stateDir);
-      return new BenchAgent(agent, stateDir, log);
+      return new BenchAgent(agent, stateDir, log, profileDir);
     } catch (err) {
       log?.end();
       fs.rmSync(stateDir, { recursive: true, force: true });
@@ -59,10 +69,21 @@ export class BenchAgent {
     return this.agent.address;
   }
 
-  /** Stops the agent (SIGTERM, SIGKILL of its group after 5 s) and removes its state dir. */
-  async close(): Promise<void> {
+  /**
+   * Stops the agent (SIGTERM, SIGKILL of its group after 5 s) and removes its state dir; returns the
+   * CPU profile of a profiled agent (undefined when it wrote none: killed, or not profiled).
+   */
+  async close(): Promise<string | undefined> {
     await this.agent.stop(STOP_DEADLINE_MS);
     this.log?.end();
+    const profile = this.profileDir && readProfile(this.profileDir);
     fs.rmSync(this.stateDir, { recursive: true, force: true });
+    return profile;
   }
+}
+
+/** The one `.cpuprofile` node wrote into `dir`, as text. */
+function readProfile(dir: string): string | undefined {
+  const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  return file && fs.readFileSync(path.join(dir, file), 'utf8');
 }

@@ -34,9 +34,29 @@ async function ipBatch(lines: string[], netns?: string, ignore?: RegExp): Promis
   }
 }
 
-/** Creates the named namespaces `names` (all of them, or the call fails). */
+/** Set once the benchmark cleans up: no namespace is made after that (closeNamespaces). */
+let closed = false;
+const adding = new Set<Promise<void>>();
+
+/** Creates the named namespaces `names` (all of them, or the call fails); refused once closed. */
 export async function addNamespaces(names: string[]): Promise<void> {
-  await ipBatch(names.map((n) => `netns add ${n}`));
+  if (closed) throw new Error('the benchmark is cleaning up: no more namespaces');
+  const added = ipBatch(names.map((n) => `netns add ${n}`));
+  adding.add(added);
+  try {
+    await added;
+  } finally {
+    adding.delete(added);
+  }
+}
+
+/**
+ * Makes no namespace from now on, and resolves once those being made are: a phase still running while
+ * the benchmark cleans up (after Ctrl-C) then adds none after removeNamespaces has listed them.
+ */
+export async function closeNamespaces(): Promise<void> {
+  closed = true;
+  await Promise.allSettled([...adding]);
 }
 
 /**

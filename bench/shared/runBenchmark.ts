@@ -2,12 +2,12 @@
  * Runs a benchmark as a process should. It takes the machine first (claimMachine: root, the
  * benchmarks' lock, what a killed run left removed); Ctrl-C or SIGTERM cleans up and exits, a watchdog
  * gives up after `watchdogMs` (a benchmark always ends by itself), a failure cleans up too. Cleaning
- * up runs what the benchmark deferred (stopping its agent), removes its namespaces and releases the
- * lock: once, whoever asks first, and only once the lock is this run's (until then the namespaces
- * may be another run's).
+ * up stops any more namespaces being made, runs what the benchmark deferred (stopping its agent),
+ * removes its namespaces and releases the lock: once, whoever asks first, and only once the lock is
+ * this run's (until then the namespaces may be another run's).
  */
 import { claimBenchLock, releaseBenchLock } from './benchLock';
-import { removeNamespaces } from './benchNamespaces';
+import { closeNamespaces, removeNamespaces } from './benchNamespaces';
 
 /** What a benchmark's main function works with. */
 export interface BenchmarkRun {
@@ -40,6 +40,7 @@ export function runBenchmark(opts: BenchmarkOptions): void {
   const cleanUp = (): Promise<void> =>
     (cleaning ??= (async () => {
       if (!lockHeld) return;
+      await closeNamespaces();
       for (const { what, cleanup } of deferred.splice(0).reverse())
         await cleanup().catch((err: Error) => say(`cannot ${what}: ${err.message}`));
       await removeNamespaces(opts.netnsPrefix).catch((err: Error) =>
