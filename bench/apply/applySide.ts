@@ -1,6 +1,6 @@
 /**
  * Apply's side: one agent serving the throwaway host, on a fresh state dir (started once, not timed),
- * and a raw nice-grpc client (`Apply` through the generated client; the SDK has no `apply` yet). A
+ * and a raw nice-grpc client (`Apply` through the generated client: the wire alone, no SDK layer). A
  * batch is one Apply of the whole host: the network `bench` on the host's eth0 and one endpoint per
  * container; clearing it is one Apply of the empty spec, which detaches every endpoint and removes the
  * network. Both are timed from the call to the reply, as an orchestrator sees them.

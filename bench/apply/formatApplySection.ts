@@ -20,7 +20,7 @@ function methodLines(f: ApplyFigures): string[] {
     '  address 10.88.B.N/16 and a default route via the gateway. Every side gets fresh containers.',
     `- Apply: an agent of its own, \`mvnet-agent --netns mvb-host --listen 127.0.0.1:0\` (log level ${agentLogLevel},`,
     '  a fresh state dir, SQLite with full sync), started once, not timed, holding nothing before each round. One',
-    '  `Apply` through the raw generated client (nice-grpc, `proto/gen`; the SDK has no `apply` yet) of a spec',
+    '  `Apply` through the raw generated client (nice-grpc, `proto/gen`: the wire alone, no SDK layer) of a spec',
     `  with one network (\`bench\`: parent \`eth0\`, bridge, 10.88.0.0/16) and ${endpoints} endpoints, one per container`,
     `  (named after it, \`eth0\`, its address); timed from the call to its reply; its plan must be ${endpoints + 1} CREATE.`,
     `  Then one \`Apply\` of the empty spec, timed the same way: ${endpoints + 1} DELETE, every endpoint detached and the`,
