@@ -18,11 +18,13 @@ export class SpecError extends Error {
     readonly problems: readonly SpecProblem[],
     /** Problems found beyond those listed. */
     readonly unreported = 0,
+    /** What the file holds, as the message names it. */
+    what = 'the spec',
   ) {
     const count = problems.length + unreported;
     const lines = problems.map((p) => `  ${formatProblem(source, p)}`);
     if (unreported > 0) lines.push(`  ... and ${unreported} more`);
-    super(`${source}: ${count === 1 ? '1 error' : `${count} errors`} in the spec:\n${lines.join('\n')}`);
+    super(`${source}: ${count === 1 ? '1 error' : `${count} errors`} in ${what}:\n${lines.join('\n')}`);
     this.name = 'SpecError';
   }
 }

@@ -25,6 +25,8 @@ export interface YamlWalk {
   /** Problems beyond MAX_SPEC_PROBLEMS, counted only. */
   unreported: number;
   values: number;
+  /** When set, the line and column of each field and list element read, by path. */
+  positions?: Map<string, { line: number; column: number }>;
 }
 
 /** A key that may stand in a path as it is (`labels[tier]`); any other is quoted. */
@@ -75,6 +77,7 @@ export function messageFromYaml(
       );
     given.set(field, key);
     if (isOutputOnly(field)) continue;
+    remember(walk, (pair.value as Node | null) ?? keyNode, fieldPath);
     const value = fieldFromYaml(walk, pair.value as Node | null, field, fieldPath);
     if (value !== undefined) json[field.jsonName] = value;
   }
@@ -89,6 +92,12 @@ export function report(walk: YamlWalk, node: Node | null | undefined, path: stri
   }
   const offset = node?.range?.[0];
   walk.problems.push({ path, message, ...(offset === undefined ? {} : position(walk.lines, offset)) });
+}
+
+/** Records where a path stands, for checks made after the walk to name its line. */
+function remember(walk: YamlWalk, node: Node | null | undefined, path: string): void {
+  const offset = node?.range?.[0];
+  if (walk.positions && offset !== undefined) walk.positions.set(path, position(walk.lines, offset));
 }
 
 /** A line and column, 1-based, of an offset in the text. */
@@ -112,9 +121,10 @@ function fieldFromYaml(
         report(walk, resolved, path, `expected a list, got ${describeYaml(resolved)}`);
         return undefined;
       }
-      const items = resolved.items.map((item, i) =>
-        elementFromYaml(walk, item as Node | null, field, `${path}[${i}]`),
-      );
+      const items = resolved.items.map((item, i) => {
+        remember(walk, item as Node | null, `${path}[${i}]`);
+        return elementFromYaml(walk, item as Node | null, field, `${path}[${i}]`);
+      });
       return items.every((item) => item !== undefined) ? items : undefined;
     }
     case 'map':

@@ -45,7 +45,12 @@ export function specRegistry(): FileRegistry {
 
 /** The descriptor of mvnet.v1.Spec: the root of a spec file. */
 export function specSchema(): DescMessage {
-  const schema = specRegistry().getMessage('mvnet.v1.Spec');
-  if (!schema) throw new Error('the descriptor set lacks mvnet.v1.Spec: run npm run generate');
+  return messageSchema('mvnet.v1.Spec');
+}
+
+/** The descriptor of a message of the contract, by its full name (`mvnet.fleet.v1.FleetFile`). */
+export function messageSchema(typeName: string): DescMessage {
+  const schema = specRegistry().getMessage(typeName);
+  if (!schema) throw new Error(`the descriptor set lacks ${typeName}: run npm run generate`);
   return schema;
 }
