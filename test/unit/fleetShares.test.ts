@@ -14,7 +14,7 @@ function fleet(hosts: number | string[], rest: string): FleetSpec {
 }
 
 /** A host that answered: eth0 and bond0, and what it has now. */
-function reached(networks: Network[] = [], endpoints: Endpoint[] = []): HostState {
+function reached(networks: Network[] = [], endpoints: Endpoint[] = []): HostState & { reachable: true } {
   return { reachable: true, revision: 1, links: ['lo', 'eth0', 'bond0'], networks, endpoints };
 }
 
