@@ -253,7 +253,7 @@ describe('parseFleetFile: every problem at once, with its path and line', () => 
         [6, '"c d"', 'hosts[4].address', '"c d" is not an address: host:port or unix:///path'],
       ]),
     );
-    expect(problems('hosts: []')).toEqual(
+    expect(problems('hosts: []\nrollout: {maxFailures: 1}')).toEqual(
       expected('hosts: []', [[1, '[]', 'hosts', 'a fleet names at least one host']]),
     );
   });

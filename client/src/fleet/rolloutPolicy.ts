@@ -28,7 +28,8 @@ export function rolloutPolicy(
   const policy: RolloutPolicy = { ...DEFAULT_ROLLOUT };
   if (!rollout) return { policy, problems };
   policy.canary = rollout.canary ?? DEFAULT_ROLLOUT.canary;
-  if (policy.canary > hostCount)
+  // The default canary of a file without hosts is not a second problem: the hosts' is said.
+  if (rollout.canary !== undefined && policy.canary > hostCount)
     problem('canary', `${policy.canary} canary hosts, but the file names ${hostCount} host(s)`);
   if (rollout.maxUnavailable !== '') {
     const parsed = maxUnavailable(rollout.maxUnavailable);
