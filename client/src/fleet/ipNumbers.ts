@@ -107,11 +107,6 @@ export function inPrefix(prefix: IpPrefix, address: IpNumber): boolean {
   );
 }
 
-/** Whether two prefixes share an address. */
-export function prefixesMeet(a: IpPrefix, b: IpPrefix): boolean {
-  return a.family === b.family && a.base <= prefixLast(b) && b.base <= prefixLast(a);
-}
-
 function hostMask(family: Family, bits: number): bigint {
   return (1n << BigInt(WIDTH[family] - bits)) - 1n;
 }
