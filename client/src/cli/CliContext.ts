@@ -17,6 +17,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Standard input, for `apply -f -`: process.stdin in `main.ts`, chunks in tests. */
   stdin?: SpecInput;
+  /**
+   * Standard error when it is a terminal, for live displays (`fleet apply`'s progress): process.stderr
+   * in `main.ts` when it is a TTY; absent when piped and in tests, where plain lines go to stderr().
+   */
+  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
 /** The global options, given before or after the command. */

@@ -5,8 +5,9 @@ export { runCli, type CliIo } from './runCli';
 
 /**
  * A signal that the first Ctrl-C aborts. The SIGINT handler is installed when a command first asks for
- * the signal, so that only the commands that stop cleanly on it (`watch`) catch Ctrl-C; the others keep
- * Node's default (the process ends at once). A second Ctrl-C always ends the process.
+ * the signal, so that only the commands that stop cleanly on it (`watch`, `fleet apply`, `fleet watch`)
+ * catch Ctrl-C; the others keep Node's default (the process ends at once). A second Ctrl-C always ends
+ * the process.
  */
 function interruptSignal(): () => AbortSignal {
   let controller: AbortController | undefined;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     get stdin() {
       return process.stdin;
     },
+    terminal: process.stderr.isTTY ? process.stderr : undefined,
     get signal() {
       return signal();
     },

@@ -6,6 +6,7 @@ import { CliUsageError } from './CliUsageError';
 import { registerApply } from './apply';
 import { registerEndpointLs } from './endpointLs';
 import { registerExport } from './export';
+import { registerFleet } from './fleet';
 import { registerHostInfo } from './hostInfo';
 import { registerNetworkConnect } from './networkConnect';
 import { registerNetworkCreate } from './networkCreate';
@@ -71,6 +72,7 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerWatch(program, ctx);
   registerApply(program, ctx);
   registerExport(program, ctx);
+  registerFleet(program, ctx);
   return { program, ctx };
 }
 
