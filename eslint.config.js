@@ -4,8 +4,8 @@
 // with no-restricted-imports (the typescript-eslint version, which also sees `import x = require(...)`
 // and type-only imports). In flat config a later block replaces a rule's options instead of merging
 // them, so each layer's block lists every restriction that applies to its files.
-// bench/ and tools/ (support code) use no agent internals: they run the agent from dist/ and talk to it
-// through the SDK or the generated client.
+// bench/, tools/ (support code) and examples/ use no agent internals: they run the agent from dist/
+// and talk to it through the SDK or the generated client.
 const js = require('@eslint/js');
 const { defineConfig, globalIgnores } = require('eslint/config');
 const tseslint = require('typescript-eslint');
@@ -31,6 +31,7 @@ module.exports = defineConfig([
       'test/**/*.ts',
       'bench/**/*.ts',
       'tools/**/*.ts',
+      'examples/**/*.ts',
     ],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
@@ -52,7 +53,7 @@ module.exports = defineConfig([
     rules: { [restrictedImports]: ['error', { paths, patterns }] },
   })),
   {
-    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    files: ['bench/**/*.ts', 'tools/**/*.ts', 'examples/**/*.ts'],
     rules: { [restrictedImports]: ['error', { patterns: supportPatterns }] },
   },
   {
