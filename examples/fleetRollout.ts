@@ -7,9 +7,7 @@
  *
  * TLS as the CLI takes it from the environment (MVNET_TLS_VERIFY, MVNET_CERT_PATH).
  */
-import { clientOptionsFromEnv } from '../client/src';
-import { Fleet } from '../client/src/fleet/Fleet';
-import { FleetRefusedError } from '../client/src/fleet/rollout';
+import { clientOptionsFromEnv, Fleet, FleetRefusedError } from '../client/src';
 import { FleetHost, FleetNetwork } from '../proto/gen/mvnet/fleet/v1/fleet';
 import { eventTypeToJSON } from '../proto/gen/mvnet/v1/watch';
 

@@ -5,6 +5,18 @@ export { formatDuration, parseDuration } from './duration';
 export { type FieldViolation } from './fieldViolations';
 export { MANAGED_BY_LABEL, isOutsideApply } from './spec/applyScope';
 export { exportSpec, type ExportedSpec } from './spec/exportSpec';
+export { Fleet, type FleetOptions, type FleetWatchEvent, type HostStatus } from './fleet/Fleet';
+export { FleetRefusedError, type RolloutOptions } from './fleet/rollout';
+export { parseFleetFile } from './fleet/parseFleetFile';
+export type {
+  FleetPlan,
+  FleetProgress,
+  FleetRefusal,
+  FleetSpec,
+  HostPlan,
+  HostRolloutState,
+  RolloutPolicy,
+} from './fleet/fleetTypes';
 export { parseSpec } from './spec/parseSpec';
 export { readSpecSource, MAX_SPEC_FILE_BYTES } from './spec/readSpecSource';
 export { renderSpec, type SpecFormat } from './spec/renderSpec';

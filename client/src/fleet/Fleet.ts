@@ -128,12 +128,14 @@ export class Fleet {
 
   /** Each host: reachable, its revision, and how far it is from the file (a dry run of its share). */
   async status(): Promise<HostStatus[]> {
-    const plan = await this.plan();
+    const states = await this.readHosts();
+    const plan = await this.planFrom(states);
     return plan.hosts.map((h) => ({
       name: h.name,
       address: h.address,
       reachable: h.reachable,
       ...(h.reachable ? { revision: h.revision } : {}),
+      ...pendingOf(states.get(h.name)),
       ...(h.error === undefined && h.reachable ? { drift: h.changes } : {}),
       ...(h.error === undefined ? {} : { error: h.error }),
     }));
@@ -166,4 +168,9 @@ export class Fleet {
 /** Steps other than KEEP. */
 export function changesOf(plan: readonly PlanStep[]): number {
   return plan.filter((s) => s.action !== PlanAction.PLAN_ACTION_KEEP).length;
+}
+
+/** The Apply a host awaits the confirmation of, for status. */
+function pendingOf(state: HostState | undefined): { pendingApplyId?: string } {
+  return state?.reachable && state.pendingApplyId ? { pendingApplyId: state.pendingApplyId } : {};
 }

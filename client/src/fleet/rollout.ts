@@ -30,9 +30,13 @@ export interface RolloutOptions {
 /** The plan was refused (cross-host conflicts, unreachable hosts): nothing was changed. */
 export class FleetRefusedError extends Error {
   constructor(readonly plan: FleetPlan) {
+    const refused = new Set(plan.refusals.flatMap((r) => r.hosts));
     const reasons = [
       ...plan.refusals.map((r) => `${r.hosts.join(', ')}: ${r.message}`),
-      ...plan.hosts.filter((h) => h.error !== undefined).map((h) => `${h.name}: ${h.error}`),
+      // A host's own error, unless a refusal already names the host (an unreachable one, say).
+      ...plan.hosts
+        .filter((h) => h.error !== undefined && !refused.has(h.name))
+        .map((h) => `${h.name}: ${h.error}`),
     ];
     super(`the plan was refused, nothing changed: ${reasons.join('; ')}`);
     this.name = 'FleetRefusedError';
@@ -80,16 +84,11 @@ class Rollout {
     if (!plan.ok) throw new FleetRefusedError(plan);
     const planned = new Map(plan.hosts.map((h) => [h.name, h]));
     const toChange = fleet.spec.hosts.filter((h) => (planned.get(h.name)?.changes ?? 0) > 0);
-    for (const host of fleet.spec.hosts)
-      if (!toChange.includes(host))
-        this.emit({
-          host: host.name,
-          state: 'Available',
-          revision: planned.get(host.name)?.revision,
-          changes: 0,
-          message: 'matches the file',
-          wave: -1,
-        });
+    await Promise.all(
+      fleet.spec.hosts
+        .filter((h) => !toChange.includes(h))
+        .map((h) => this.unchanged(h, planned.get(h.name)!)),
+    );
     const waves = rolloutWaves(toChange, policy);
     for (const [i, wave] of waves.entries())
       for (const host of wave)
@@ -105,6 +104,28 @@ class Rollout {
       await Promise.all(wave.map((host) => this.runHost(host, planned.get(host.name)!, i)));
     }
     if (this.failures > policy.maxFailures && options.rollback !== false) await this.rollBackChanged();
+  }
+
+  /**
+   * A host with nothing to change: Available; with a saved plan, only while it is still at the
+   * revision it was planned at (otherwise Changed: what the plan says of it no longer holds).
+   */
+  private async unchanged(host: FleetHost, planned: HostPlan): Promise<void> {
+    const say = (state: FleetProgress['state'], message: string, revision?: number) =>
+      this.emit({ host: host.name, state, revision, changes: 0, message, wave: -1 });
+    if (!this.options.plan) return say('Available', 'matches the file', planned.revision);
+    const now = await this.fleet
+      .client(host)
+      .getHost()
+      .then((h) => h.revision)
+      .catch(() => undefined);
+    if (now === planned.revision) return say('Available', 'matches the file', now);
+    if (now === undefined) return say('Changed', 'could not be read again to check its revision: left alone');
+    say(
+      'Changed',
+      `the host moved from revision ${planned.revision} to ${now} since it was planned: left alone`,
+      now,
+    );
   }
 
   private stopReason(): string | undefined {

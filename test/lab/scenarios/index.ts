@@ -3,6 +3,7 @@ import { applyVlanRollback } from './applyVlanRollback';
 import { bondVlan } from './bondVlan';
 import { crashSteps } from './crashSteps';
 import { drift } from './drift';
+import { fleetVlan30 } from './fleetVlan30';
 import { hostReboot } from './hostReboot';
 import type { Scenario } from './Scenario';
 import { seedFlat } from './seedFlat';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   seedVlans,
   bondVlan,
   applyVlanRollback,
+  fleetVlan30,
   drift,
   crashSteps,
   hostReboot,

@@ -60,7 +60,15 @@ export class Orchestrator {
    * status and output, whatever the status; the command line and its outcome are logged.
    */
   async cli(host: string, args: string[]): Promise<CliResult> {
-    const argv = ['--host', this.agents.address(host), ...args];
+    return this.run(host, ['--host', this.agents.address(host), ...args]);
+  }
+
+  /** Runs `mvnet fleet ARGS...`, which reaches the hosts its file names (no --host); logged as `fleet`. */
+  async fleetCli(args: string[]): Promise<CliResult> {
+    return this.run('fleet', ['fleet', ...args]);
+  }
+
+  private async run(who: string, argv: string[]): Promise<CliResult> {
     const started = Date.now();
     const result = await runProcess(process.execPath, [this.cliMain, ...argv]);
     const output = [
@@ -70,7 +78,7 @@ export class Orchestrator {
     const shown =
       output.length > 24 ? [...output.slice(0, 24), `    ... ${output.length - 24} more lines`] : output;
     this.log.command(
-      host,
+      who,
       [
         `cli: mvnet ${argv.map(quote).join(' ')} -> exit ${result.code} in ${Date.now() - started} ms`,
         ...shown,
