@@ -16,6 +16,7 @@ import type { KernelCapabilities, LinkDriver } from '../../domain/ports/LinkDriv
 import { applyLinkOps } from '../applyLinkOps';
 import { routeFromHost } from '../hostRoutes';
 import { tempLinkName } from '../reserveAttach';
+import { inParallel } from './parallelSteps';
 import { netnsIdentity } from '../../domain/netnsIdentity';
 
 /** One kernel step: what it is (for errors and logs), how to do it, and how to undo it. */
@@ -56,10 +57,11 @@ export function transitionSteps(
   for (const record of transition.updateNetworks) targetNetworks.set(record.spec.name, record);
   const steps: KernelStep[] = [];
 
+  const detaches: KernelStep[] = [];
   for (const record of transition.detach) {
     const { spec } = record;
     const network = oldNetworks.get(spec.network)!;
-    steps.push({
+    detaches.push({
       describe: `detach endpoint ${spec.name} of network ${spec.network}`,
       // The link first: a detach the kernel refuses leaves the host's route to the endpoint in place
       // (routeFromHost never throws), so a failed step has changed nothing.
@@ -75,6 +77,8 @@ export function transitionSteps(
       undo: () => restoreEndpoint(record, network, deps),
     });
   }
+  // Each its own link: at once, as one step (each waits on the kernel, not on the others).
+  if (detaches.length > 0) steps.push(inParallel(detaches, lenient));
   let remaining = [...deps.before.networks];
   for (const { record, ops } of transition.removeNetworks) {
     remaining = remaining.filter((n) => n.spec.name !== record.spec.name);
