@@ -10,6 +10,11 @@ export interface ConnectionOptions extends ClientTlsOptions {
   host?: string;
   /** `--token`: sent as `authorization: Bearer <token>` (kube-apiserver's tokens, --token-auth-file). */
   token?: string;
+  /**
+   * A connection of its own, not the one grpc-js's global subchannel pool shares between channels to
+   * one target: a call on it proves the agent answers now, on a connection opened now.
+   */
+  ownConnection?: boolean;
 }
 
 /** A channel, and the metadata every call on it carries (the token). */
@@ -48,7 +53,10 @@ export function openConnection(options: ConnectionOptions = {}): Connection {
       throw new Error(`refusing to send a token in plaintext to ${host}: add --tlsverify (or --tls)`);
     metadata.set('authorization', `Bearer ${options.token}`);
   }
-  const channel = createChannel(target, credentials, { 'grpc.max_reconnect_backoff_ms': 10_000 });
+  const channel = createChannel(target, credentials, {
+    'grpc.max_reconnect_backoff_ms': 10_000,
+    ...(options.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+  });
   return { channel, metadata };
 }
 

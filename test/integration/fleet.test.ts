@@ -6,6 +6,7 @@
  * the hosts it changed rolled back in their kernels), a cross-host duplicate refused by the plan, and a
  * saved plan that leaves a host changed since alone.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -213,6 +214,26 @@ describe('a fleet of five agents on this kernel, through the SDK', () => {
       );
       await expect(rollOut(fleet)).rejects.toBeInstanceOf(FleetRefusedError);
       expect(await Promise.all(agents.map((_, i) => revisionOf(i)))).toEqual(revisions);
+    } finally {
+      fleet.close();
+    }
+  });
+
+  it("checks that a changed host answers on a connection of its own, not the one the rollout's client holds", async () => {
+    const fleet = fleetOf([LAN], []);
+    const port = agents[0].address.split(':')[1];
+    const established = () =>
+      execFileSync('ss', ['-Htn', 'state', 'established', 'dst', `127.0.0.1:${port}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean).length;
+    try {
+      await fleet.client(fleetHosts[0]).getHost();
+      const held = established(); // the client's, maybe shared with clients before it (grpc-js's pool)
+      const fresh = fleet.connect(fleetHosts[0]);
+      await fresh.getHost();
+      expect(established()).toBe(held + 1);
+      fresh.close();
     } finally {
       fleet.close();
     }

@@ -15,6 +15,9 @@ import { hostShares } from './hostShares';
 import { readHost } from './readHost';
 import { runRollout, type RolloutOptions } from './rollout';
 
+/** A call on a fresh connection (the host answering after its change) waits this long at most (ms). */
+const FRESH_CALL_MS = 5_000;
+
 export interface FleetOptions {
   /** How each host's client connects (TLS, token, deadline); `host` is set from the file. */
   client?: Omit<AgentClientOptions, 'host'>;
@@ -55,9 +58,17 @@ export class Fleet {
     return client;
   }
 
-  /** A client on a new connection: proof that the host answers now, not on a connection made before. */
+  /**
+   * A client on a connection of its own, opened now, with a short deadline: proof that the host
+   * answers now, not over a connection made before its change.
+   */
   connect(host: FleetHost): AgentClient {
-    return new AgentClient({ ...this.options.client, host: host.address });
+    return new AgentClient({
+      ...this.options.client,
+      host: host.address,
+      ownConnection: true,
+      timeoutMs: FRESH_CALL_MS,
+    });
   }
 
   /** Every host read at once, each within its deadline: a host that does not answer is unreachable. */

@@ -8,7 +8,7 @@
  */
 import { Status } from 'nice-grpc';
 import { MvnetError } from '../errors';
-import { exportSpec } from '../spec/exportSpec';
+import { specFromLists } from '../spec/exportSpec';
 import type { ApplySpec } from '../applyRequest';
 import { EventQueue } from './EventQueue';
 import type { Fleet } from './Fleet';
@@ -142,16 +142,21 @@ class Rollout {
     say('Progressing', 'applying');
     const client = this.fleet.client(host);
     try {
-      const { spec, revision } = this.options.plan ? planned : await this.freshShare(host);
-      const before = await exportSpec(client);
-      if (before.revision !== revision) {
+      const state = await readHost(client);
+      if (!state.reachable) throw new Error(`unreachable: ${state.error}`);
+      const saved = this.options.plan !== undefined;
+      if (saved && state.revision !== planned.revision) {
         say(
           'Changed',
-          `the host moved from revision ${revision} to ${before.revision} since it was planned: left alone`,
-          { revision: before.revision },
+          `the host moved from revision ${planned.revision} to ${state.revision} since it was planned: left alone`,
+          { revision: state.revision },
         );
         return;
       }
+      // Planned again just before its Apply, unless it is where the plan read it.
+      const { spec, revision } =
+        saved || state.revision === planned.revision ? planned : this.replanned(host, state);
+      const before = { spec: specFromLists(state.networks, state.endpoints) };
       const { rollout } = this.fleet.spec;
       const result = await client.apply(spec, {
         expectedRevision: revision,
@@ -176,10 +181,11 @@ class Rollout {
     }
   }
 
-  /** The host read again and its share of the file made anew, just before its Apply. */
-  private async freshShare(host: FleetHost): Promise<{ spec: ApplySpec; revision: number }> {
-    const state = await readHost(this.fleet.client(host));
-    if (!state.reachable) throw new Error(`unreachable: ${state.error}`);
+  /** The host's share made anew from what was just read of it (it moved since the plan). */
+  private replanned(
+    host: FleetHost,
+    state: HostState & { reachable: true },
+  ): { spec: ApplySpec; revision: number } {
     this.states.set(host.name, state);
     const { shares, refusals } = hostShares(this.fleet.spec, this.states);
     const refused = refusals.filter((r) => r.hosts.includes(host.name));

@@ -1,5 +1,6 @@
 import type { Spec } from '../../../proto/gen/mvnet/v1/apply';
 import type { Endpoint } from '../../../proto/gen/mvnet/v1/endpoint';
+import type { Network } from '../../../proto/gen/mvnet/v1/network';
 import type { AgentClient } from '../AgentClient';
 import { isOutsideApply } from './applyScope';
 
@@ -28,19 +29,27 @@ export async function exportSpec(client: AgentClient): Promise<ExportedSpec> {
       if (attempt < ATTEMPTS) continue;
       throw new Error(`the host kept changing while it was read (${ATTEMPTS} times): try again`);
     }
-    const byName = (a: { name: string }, b: { name: string }) => compare(a.name, b.name);
-    const inScope = endpoints.filter((e) => !isOutsideApply(e));
     return {
-      spec: {
-        networks: networks.map((n) => ({ ...n, status: undefined })).sort(byName),
-        endpoints: inScope
-          .map((e) => ({ ...e, status: undefined }))
-          .sort((a, b) => compare(a.network, b.network) || byName(a, b)),
-      },
+      spec: specFromLists(networks, endpoints),
       revision,
       outOfScope: endpoints.filter(isOutsideApply),
     };
   }
+}
+
+/**
+ * A host's networks and endpoints, as read at one revision, as the spec Apply takes back unchanged:
+ * status left out, endpoints outside Apply's scope left out, sorted by name.
+ */
+export function specFromLists(networks: readonly Network[], endpoints: readonly Endpoint[]): Spec {
+  const byName = (a: { name: string }, b: { name: string }) => compare(a.name, b.name);
+  return {
+    networks: networks.map((n) => ({ ...n, status: undefined })).sort(byName),
+    endpoints: endpoints
+      .filter((e) => !isOutsideApply(e))
+      .map((e) => ({ ...e, status: undefined }))
+      .sort((a, b) => compare(a.network, b.network) || byName(a, b)),
+  };
 }
 
 function compare(a: string, b: string): number {
