@@ -54,7 +54,27 @@ module.exports = defineConfig([
   })),
   {
     files: ['bench/**/*.ts', 'tools/**/*.ts', 'examples/**/*.ts'],
+    ignores: ['bench/fleet/simulatedHostsProcess.ts'],
     rules: { [restrictedImports]: ['error', { patterns: supportPatterns }] },
+  },
+  // The one exception: the fleet benchmark's simulated hosts, many real agents (startAgent) on the
+  // in-memory kernel in one process, since 1,000 agent processes would not fit in memory.
+  {
+    files: ['bench/fleet/simulatedHostsProcess.ts'],
+    rules: {
+      [restrictedImports]: [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)agent/src/(?!startAgent$|kernel/memory/MemoryDriver$)',
+              message:
+                'bench/fleet/simulatedHostsProcess.ts uses startAgent and the MemoryDriver, nothing else of the agent.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Test files may use `any` for fixtures and partial fakes; everything else is strict.

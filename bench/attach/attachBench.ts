@@ -17,7 +17,7 @@ import { makeSwitchedHost } from '../shared/benchNamespaces';
 import { runBenchmark, type BenchmarkRun } from '../shared/runBenchmark';
 import { writeBenchmarksMd } from '../shared/writeBenchmarksMd';
 import { AttachSettings, computeAttachFigures } from './attachFigures';
-import { BENCH_HOST, BENCH_NETNS_PREFIX, HOST_NETNS } from './attachmentPlan';
+import { BENCH_HOST, BENCH_NETNS_PREFIX } from './attachmentPlan';
 import { bulkAttachTable, cpuLine, oneAttachTable, verdictLines } from './attachTables';
 import { measureBulkAttach } from './bulkAttachPhase';
 import { CNI_MACVLAN } from './cniMacvlan';
@@ -111,4 +111,4 @@ async function main(run: BenchmarkRun): Promise<void> {
   if (apply) reportApplyPart(run, { ...settings, machine, result: apply });
 }
 
-runBenchmark({ hostNetns: HOST_NETNS, netnsPrefix: BENCH_NETNS_PREFIX, watchdogMs: WATCHDOG_MS, main });
+runBenchmark({ netnsPrefix: BENCH_NETNS_PREFIX, watchdogMs: WATCHDOG_MS, main });

@@ -69,6 +69,11 @@ export class BenchAgent {
     return this.agent.address;
   }
 
+  /** The agent process's pid (its CPU time and memory are read from /proc). */
+  get pid(): number {
+    return this.agent.pid;
+  }
+
   /**
    * Stops the agent (SIGTERM, SIGKILL of its group after 5 s) and removes its state dir; returns the
    * CPU profile of a profiled agent (undefined when it wrote none: killed, or not profiled).

@@ -1,7 +1,8 @@
 /**
  * One benchmark at a time on a machine: two would remove each other's namespaces (both own the
- * prefix) and time each other's load. The lock file names the run and its agent, so that a run that
- * died without cleaning up (SIGKILL) is told apart from one still going, and its agent ended by pid.
+ * prefix) and time each other's load. The lock file names the run and its agents (one, or a fleet's
+ * many), so that a run that died without cleaning up (SIGKILL) is told apart from one still going, and
+ * its agents ended by pid.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,11 +11,19 @@ import { isProcessAlive } from '../../tools/processGroup';
 
 const LOCK_FILE = '/run/mvnet-bench.lock';
 
+/** An agent a run started: its pid, and its state dir (or only a state dir, for agents in a run's own process). */
+interface RecordedAgent {
+  pid?: number;
+  stateDir: string;
+}
+
 interface LockContent {
   benchPid: number;
-  agentPid?: number;
-  stateDir?: string;
+  agents?: RecordedAgent[];
 }
+
+/** The agents this run recorded, as the lock file lists them. */
+const recorded: RecordedAgent[] = [];
 
 /** The agent's state dirs: `mvnet-bench-XXXXXX` in the tmp dir (see BenchAgent.ts). */
 export const STATE_DIR_PREFIX = path.join(os.tmpdir(), 'mvnet-bench-');
@@ -27,8 +36,8 @@ function readLock(): LockContent | undefined {
   }
 }
 
-/** Ends the agent a dead run left, only when its pid still is an agent serving the benchmark's host. */
-function endLeftOverAgent(pid: number, hostNetns: string): boolean {
+/** Ends the agent a dead run left, only when its pid still is an agent serving one of the benchmark's hosts. */
+function endLeftOverAgent(pid: number, netnsPrefix: string): boolean {
   let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -36,35 +45,43 @@ function endLeftOverAgent(pid: number, hostNetns: string): boolean {
     return false;
   }
   const args = cmdline.split('\0');
-  if (!args.some((a) => a.endsWith('agent/src/main.js')) || !args.includes(hostNetns)) return false;
+  const netns = args[args.indexOf('--netns') + 1] ?? '';
+  if (!args.some((a) => a.endsWith('agent/src/main.js')) || !netns.startsWith(netnsPrefix)) return false;
   process.kill(pid, 'SIGKILL');
   return true;
 }
 
 /**
  * Takes the lock, or throws when another benchmark is running. A lock left by a dead run is taken
- * over, and its agent ended; returns what was found left over, for the log.
+ * over, its agents (those serving a namespace of `netnsPrefix`) ended and their state dirs removed;
+ * returns what was found left over, for the log.
  */
-export function claimBenchLock(hostNetns: string): string[] {
+export function claimBenchLock(netnsPrefix: string): string[] {
   const found: string[] = [];
   const held = readLock();
   if (held && held.benchPid !== process.pid && isProcessAlive(held.benchPid)) {
     throw new Error(`another benchmark (pid ${held.benchPid}) is running; ${LOCK_FILE} is its lock`);
   }
-  if (held?.agentPid && endLeftOverAgent(held.agentPid, hostNetns)) {
-    found.push(`agent pid ${held.agentPid}`);
+  for (const { pid, stateDir } of held?.agents ?? []) {
+    if (pid !== undefined && endLeftOverAgent(pid, netnsPrefix)) found.push(`agent pid ${pid}`);
+    if (stateDir.startsWith(STATE_DIR_PREFIX) && fs.existsSync(stateDir)) {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      found.push(`state dir ${stateDir}`);
+    }
   }
-  if (held?.stateDir?.startsWith(STATE_DIR_PREFIX) && fs.existsSync(held.stateDir)) {
-    fs.rmSync(held.stateDir, { recursive: true, force: true });
-    found.push(`state dir ${held.stateDir}`);
-  }
+  recorded.length = 0;
   fs.writeFileSync(LOCK_FILE, JSON.stringify({ benchPid: process.pid }));
   return found;
 }
 
-/** Records the agent's pid and state dir in the lock, so that a later run can end and remove them. */
-export function recordAgent(agentPid: number, stateDir: string): void {
-  fs.writeFileSync(LOCK_FILE, JSON.stringify({ benchPid: process.pid, agentPid, stateDir }));
+/**
+ * Records an agent's pid (when it is a process of its own) and state dir in the lock, beside those
+ * recorded before, so that a later run can end and remove them.
+ */
+export function recordAgent(agentPid: number | undefined, stateDir: string): void {
+  recorded.push({ ...(agentPid === undefined ? {} : { pid: agentPid }), stateDir });
+  const content: LockContent = { benchPid: process.pid, agents: recorded };
+  fs.writeFileSync(LOCK_FILE, JSON.stringify(content));
 }
 
 /** Removes the lock, when it is this run's. */

@@ -22,7 +22,7 @@ const ALREADY_GONE = /^Cannot remove namespace file ".*": No such file or direct
  * Runs `lines` in one `ip -batch -`, going on past a failed line (-force); throws when any failed,
  * except with a message that `ignore` matches.
  */
-async function ipBatch(lines: string[], netns?: string, ignore?: RegExp): Promise<void> {
+export async function ipBatch(lines: string[], netns?: string, ignore?: RegExp): Promise<void> {
   if (lines.length === 0) return;
   const argv = [...(netns === undefined ? ['ip'] : ['ip', '-n', netns]), '-force', '-batch', '-'];
   const r = await runProcess(argv, { input: lines.map((l) => `${l}\n`).join('') });

@@ -22,9 +22,7 @@ export interface BenchmarkRun {
 }
 
 export interface BenchmarkOptions {
-  /** The netns the benchmark's agent serves: a leftover agent serving it is ended (benchLock.ts). */
-  hostNetns: string;
-  /** Every namespace the benchmark makes starts with this. */
+  /** Every namespace the benchmark makes starts with this; a leftover agent serving one is ended (benchLock.ts). */
   netnsPrefix: string;
   watchdogMs: number;
   main(run: BenchmarkRun): Promise<void>;
@@ -52,7 +50,7 @@ export function runBenchmark(opts: BenchmarkOptions): void {
     say,
     claimMachine: async () => {
       if (process.getuid?.() !== 0) throw new Error('needs root: it creates network namespaces and links');
-      const leftOver = claimBenchLock(opts.hostNetns);
+      const leftOver = claimBenchLock(opts.netnsPrefix);
       lockHeld = true;
       const namespaces = await removeNamespaces(opts.netnsPrefix);
       if (namespaces.length > 0) leftOver.push(`${namespaces.length} namespaces ${opts.netnsPrefix}*`);

@@ -11,8 +11,11 @@ import { findRepoRoot } from '../../tools/findRepoRoot';
 /** The file, at the top of the repository (found from bench/ and from dist/bench/ alike). */
 export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
 
-/** The sections, in the order the file shows them: `npm run bench`'s two, then `npm run bench:watch`'s. */
-const SECTIONS = ['attach', 'apply', 'watch'] as const;
+/**
+ * The sections, in the order the file shows them: `npm run bench`'s two, then `npm run bench:watch`'s,
+ * then `npm run bench:fleet`'s.
+ */
+const SECTIONS = ['attach', 'apply', 'watch', 'fleet'] as const;
 
 export type BenchmarkSection = (typeof SECTIONS)[number];
 
@@ -21,8 +24,8 @@ const TITLE = [
   '# Benchmarks',
   '',
   'Each section is written by its benchmark, with the machine it ran on: `npm run bench` (endpoint attach,',
-  'and Apply) and `npm run bench:watch` (Watch). A run rewrites its own sections and leaves the others as',
-  'they are.',
+  'and Apply), `npm run bench:watch` (Watch) and `npm run bench:fleet` (fleet rollouts). A run rewrites its',
+  'own sections and leaves the others as they are.',
 ].join('\n');
 
 const startMarker = (section: BenchmarkSection) => `<!-- ${section}:start -->`;

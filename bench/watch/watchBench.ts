@@ -19,7 +19,7 @@ import { WatchAgent } from './watchAgent';
 import { createDriftEndpoint, measureDrift } from './watchDriftPhase';
 import { computeDriftFigures, computeMutationFigures, WatchFigures, WatchSettings } from './watchFigures';
 import { watchFindings } from './watchFindings';
-import { WATCH_CONTAINER_NETNS, WATCH_HOST, WATCH_HOST_NETNS, WATCH_NETNS_PREFIX } from './watchLayout';
+import { WATCH_CONTAINER_NETNS, WATCH_HOST, WATCH_NETNS_PREFIX } from './watchLayout';
 import { measureMutations } from './watchMutationPhase';
 import { driftTable, mutationTable, ratioLine, stalledLines } from './watchTables';
 
@@ -111,4 +111,4 @@ async function main(run: BenchmarkRun): Promise<void> {
     say(`wrote the watch section of ${writeBenchmarksMd('watch', formatWatchSection(figures))}`);
 }
 
-runBenchmark({ hostNetns: WATCH_HOST_NETNS, netnsPrefix: WATCH_NETNS_PREFIX, watchdogMs: WATCHDOG_MS, main });
+runBenchmark({ netnsPrefix: WATCH_NETNS_PREFIX, watchdogMs: WATCHDOG_MS, main });
