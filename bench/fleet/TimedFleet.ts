@@ -10,12 +10,12 @@ import type { FleetHost, FleetSpec } from '../../client/src/fleet/fleetTypes';
 
 /** What a call to an agent was for, told from the method, its connection and the host's progress. */
 export type CallPhase =
-  'plan: read' | 'plan: dry run' | 'read again, export' | 'Apply' | 'answers again' | 'confirmApply';
+  'plan: read' | 'plan: dry run' | 'read again' | 'Apply' | 'answers again' | 'confirmApply';
 
 export const CALL_PHASES: readonly CallPhase[] = [
   'plan: read',
   'plan: dry run',
-  'read again, export',
+  'read again',
   'Apply',
   'answers again',
   'confirmApply',
@@ -72,7 +72,7 @@ export class TimedFleet extends Fleet {
       if (dryRun) this.planned.add(host);
       return dryRun ? 'plan: dry run' : 'Apply';
     }
-    return this.planned.has(host) ? 'read again, export' : 'plan: read';
+    return this.planned.has(host) ? 'read again' : 'plan: read';
   }
 
   private time(client: AgentClient, host: string, fresh: boolean): AgentClient {

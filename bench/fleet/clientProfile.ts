@@ -15,8 +15,8 @@ const INTERVAL_US = 1000;
 export const CLIENT_PROFILE_ROWS: ProfileRow[] = [
   {
     key: 'fresh',
-    label: "each host's share made again before its Apply (rollout.ts freshShare)",
-    name: 'freshShare',
+    label: "a host's share made again, when it moved since the plan (rollout.ts replanned)",
+    name: 'replanned',
     file: 'client/src/fleet/rollout',
   },
   {

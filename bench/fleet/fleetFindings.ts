@@ -71,7 +71,7 @@ function profileLine(p: Record<RolloutKind, ClientProfile>, hosts: number): stri
     .map((a) => `${a.label} ${ms(a.ms)} ms`);
   return (
     `Profiled at ${hosts} hosts, the client's thread spent, of the apply's ${ms(p.apply.windowMs)} ms: ${top.join(', ')}; ` +
-    `freshShare (rollout.ts, each host's share made again before its Apply) ${ms(row(p.apply, 'fresh'))} ms, ` +
+    `replanned (rollout.ts, a host's share made again when it moved since the plan) ${ms(row(p.apply, 'fresh'))} ms, ` +
     `${ms(row(p.apply, 'freshShares'))} ms of it in hostShares over all ${hosts} hosts of the file (the removal, whose file ` +
     `has no network and no endpoint: ${ms(row(p.remove, 'fresh'))} ms).`
   );
