@@ -11,6 +11,7 @@ import {
 } from '../../../proto/gen/mvnet/v1/apply';
 import { endpointFromMessage } from './endpointMessages';
 import { networkFromMessage } from './networkMessages';
+import { timestampOf } from './timestampMessage';
 
 const ACTION_ENUMS: Record<DomainAction, PlanAction> = {
   CREATE: PlanAction.PLAN_ACTION_CREATE,
@@ -67,7 +68,7 @@ export function pendingApplyToMessage(pending: {
 }): PendingApply {
   return {
     applyId: pending.applyId,
-    deadline: { seconds: Math.floor(pending.deadline / 1000), nanos: (pending.deadline % 1000) * 1_000_000 },
+    deadline: timestampOf(pending.deadline),
     revision: pending.revision,
   };
 }

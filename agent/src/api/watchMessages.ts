@@ -5,6 +5,7 @@ import type { WatchResponse } from '../../../proto/gen/mvnet/v1/agent_service';
 import { EventType } from '../../../proto/gen/mvnet/v1/watch';
 import { endpointToMessage } from './endpointMessages';
 import { networkToMessage } from './networkMessages';
+import { timestampOf } from './timestampMessage';
 
 const TYPES: Record<WatchItem['type'], EventType> = {
   ADDED: EventType.EVENT_TYPE_ADDED,
@@ -43,8 +44,7 @@ export function watchItemToMessage(
     revisionEnd: 'kind' in item ? item.revisionEnd : true,
   };
   if (!('kind' in item)) return base;
-  const seconds = Math.floor(item.time / 1000);
-  const time = { seconds, nanos: (item.time % 1000) * 1_000_000 };
+  const time = timestampOf(item.time);
   if (item.kind === 'endpoint') {
     return {
       ...base,

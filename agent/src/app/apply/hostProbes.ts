@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { parseAddress } from '../../domain/ip';
 import type { NetworkRecord } from '../../domain/model';
 import { isLinkUp } from '../../domain/networkStatus';
+import { splitSubInterface } from '../../domain/normalizeNetwork';
 import type { LinkDriver } from '../../domain/ports/LinkDriver';
 
 /** A probe, named so that the one before the change and the one after it are the same probe. */
@@ -31,10 +32,8 @@ export function probesOf(networks: readonly NetworkRecord[], driver: LinkDriver)
   for (const network of networks) {
     if (network.spec.internal) continue;
     const { parentLink } = network.status;
-    const links = [
-      parentLink,
-      ...(network.spec.vlanId ? [network.spec.parent.slice(0, network.spec.parent.lastIndexOf('.'))] : []),
-    ];
+    const sub = splitSubInterface(network.spec);
+    const links = [parentLink, ...(sub ? [sub.lower] : [])];
     for (const link of links) {
       probes.set(`link ${link} is up`, {
         id: `link ${link} is up`,
