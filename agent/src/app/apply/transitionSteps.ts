@@ -9,7 +9,7 @@ import { attachOptionsFor, getsDefaultRoute } from '../../domain/endpointLinks';
 import { NetnsReplacedError, PreconditionError } from '../../domain/errors';
 import { describeLinkOp } from '../../domain/linkOps';
 import { endpointMark } from '../../domain/marks';
-import type { EndpointRecord, EndpointStatus, NetworkRecord } from '../../domain/model';
+import type { EndpointRecord, EndpointSpec, EndpointStatus, NetworkRecord } from '../../domain/model';
 import { planNetworkRemoval } from '../../domain/planNetwork';
 import { planRestore } from '../../domain/planRestore';
 import type { KernelCapabilities, LinkDriver } from '../../domain/ports/LinkDriver';
@@ -63,17 +63,7 @@ export function transitionSteps(
     const network = oldNetworks.get(spec.network)!;
     detaches.push({
       describe: `detach endpoint ${spec.name} of network ${spec.network}`,
-      // The link first: a detach the kernel refuses leaves the host's route to the endpoint in place
-      // (routeFromHost never throws), so a failed step has changed nothing.
-      run: async () => {
-        await driver.detachEndpoint(
-          spec.netnsRef,
-          spec.ifname,
-          endpointMark(spec.network, spec.name),
-          spec.netnsInstance,
-        );
-        await routeFromHost(driver, spec, network, false, logger);
-      },
+      run: () => detachOne(spec, network, deps),
       undo: () => restoreEndpoint(record, network, deps),
     });
   }
@@ -123,18 +113,21 @@ export function transitionSteps(
       run: () => attachOne(attach, network, tmpNames.get(keyOf(attach.spec))!, deps, lenient, outcomes),
       undo: async () => {
         const made = outcomes.attached.get(keyOf(attach.spec));
-        if (!made || made.status.state !== 'ready') return;
-        await routeFromHost(driver, made.spec, network, false, logger);
-        await driver.detachEndpoint(
-          made.spec.netnsRef,
-          made.spec.ifname,
-          endpointMark(made.spec.network, made.spec.name),
-          made.spec.netnsInstance,
-        );
+        if (made?.status.state === 'ready') await detachOne(made.spec, network, deps);
       },
     });
   }
   return steps;
+}
+
+/**
+ * Detaches one endpoint, the link first: a detach the kernel refuses leaves the host's route to the
+ * endpoint in place (routeFromHost never throws), so a failed detach has changed nothing.
+ */
+async function detachOne(spec: EndpointSpec, network: NetworkRecord, deps: StepDeps): Promise<void> {
+  const mark = endpointMark(spec.network, spec.name);
+  await deps.driver.detachEndpoint(spec.netnsRef, spec.ifname, mark, spec.netnsInstance);
+  await routeFromHost(deps.driver, spec, network, false, deps.logger);
 }
 
 /** Attaches one endpoint; in a rollback, a namespace that is gone or another one makes it LOST. */
