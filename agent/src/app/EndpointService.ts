@@ -12,7 +12,7 @@ import type { LinkDriver } from '../domain/ports/LinkDriver';
 import { CommitBatch } from './CommitBatch';
 import { routeFromHost } from './hostRoutes';
 import { refreshEndpointStatuses } from './endpointStatus';
-import type { MutationGate } from './MutationGate';
+import { MutationGate } from './MutationGate';
 import type { Mutex } from './Mutex';
 import { Reservations } from './Reservations';
 import { lookBeforeReserving, reserveAttach, type ReservedAttach } from './reserveAttach';
@@ -22,7 +22,7 @@ export interface EndpointServiceDeps {
   driver: LinkDriver;
   logger: Logger;
   mutex: Mutex;
-  /** Client mutations pass it together, an Apply alone (none: no Apply on this host, a service tested alone). */
+  /** Client mutations pass it together, an Apply alone (default: a gate of its own, no Apply on this host). */
   gate?: MutationGate;
   /** Told of every endpoint attached (DriftService follows its netns). */
   onAttached?: (spec: EndpointSpec) => void;
@@ -37,15 +37,16 @@ export class EndpointService {
   private readonly reservations = new Reservations();
   private readonly commits: CommitBatch;
 
+  private readonly gate: MutationGate;
+
   constructor(private readonly deps: EndpointServiceDeps) {
+    this.gate = deps.gate ?? new MutationGate();
     this.commits = new CommitBatch(deps.state, deps.mutex);
   }
 
   /** Attaches a container to a network; the same request again returns the endpoint; a LOST one is re-attached. */
   async createEndpoint(input: EndpointInput): Promise<{ endpoint: EndpointRecord; revision: number }> {
-    return this.deps.gate
-      ? this.deps.gate.shared(() => this.createEndpointNow(input))
-      : this.createEndpointNow(input);
+    return this.gate.shared(() => this.createEndpointNow(input));
   }
 
   private async createEndpointNow(
@@ -85,9 +86,7 @@ export class EndpointService {
 
   /** Detaches and forgets an endpoint, releasing its lease; a missing one is success. */
   async deleteEndpoint(network: string, name: string): Promise<{ revision: number }> {
-    return this.deps.gate
-      ? this.deps.gate.shared(() => this.deleteEndpointNow(network, name))
-      : this.deleteEndpointNow(network, name);
+    return this.gate.shared(() => this.deleteEndpointNow(network, name));
   }
 
   private async deleteEndpointNow(network: string, name: string): Promise<{ revision: number }> {

@@ -14,7 +14,7 @@ import { diffSpecFields } from '../domain/specDiff';
 import { faultPoint } from '../faultPoint';
 import { applyLinkOps } from './applyLinkOps';
 import { recordUnlessFull } from './recordUnlessFull';
-import type { MutationGate } from './MutationGate';
+import { MutationGate } from './MutationGate';
 import type { Mutex } from './Mutex';
 
 /** A network as callers see it: its record and the number of endpoints on it. */
@@ -29,7 +29,7 @@ export interface NetworkServiceDeps {
   logger: Logger;
   /** Taken for every change of host state; shared with the other services of the host. */
   mutex: Mutex;
-  /** Client mutations pass it together, an Apply alone (none: no Apply on this host, a service tested alone). */
+  /** Client mutations pass it together, an Apply alone (default: a gate of its own, no Apply on this host). */
   gate?: MutationGate;
 }
 
@@ -39,13 +39,15 @@ export interface NetworkServiceDeps {
  * Reads refresh each network's observed status; a status that changed is a change too, with its revision.
  */
 export class NetworkService {
-  constructor(private readonly deps: NetworkServiceDeps) {}
+  private readonly gate: MutationGate;
+
+  constructor(private readonly deps: NetworkServiceDeps) {
+    this.gate = deps.gate ?? new MutationGate();
+  }
 
   /** Creates a network; the same spec again returns the existing one (a safe retry). */
   async createNetwork(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
-    return this.deps.gate
-      ? this.deps.gate.shared(() => this.createNetworkNow(input))
-      : this.createNetworkNow(input);
+    return this.gate.shared(() => this.createNetworkNow(input));
   }
 
   private async createNetworkNow(input: NetworkInput): Promise<{ network: NetworkView; revision: number }> {
@@ -139,9 +141,7 @@ export class NetworkService {
    * removed at the next start.
    */
   async deleteNetwork(name: string, force: boolean): Promise<{ revision: number }> {
-    return this.deps.gate
-      ? this.deps.gate.shared(() => this.deleteNetworkNow(name, force))
-      : this.deleteNetworkNow(name, force);
+    return this.gate.shared(() => this.deleteNetworkNow(name, force));
   }
 
   private async deleteNetworkNow(name: string, force: boolean): Promise<{ revision: number }> {
