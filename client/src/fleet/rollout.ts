@@ -96,9 +96,10 @@ class Rollout {
     for (const [i, wave] of waves.entries()) {
       const stop = this.stopReason();
       if (stop) {
-        for (const later of waves.slice(i))
-          for (const host of later)
-            this.emit({ host: host.name, state: 'Aborted', message: stop, wave: waves.indexOf(later) });
+        for (const [j, later] of waves.entries())
+          if (j >= i)
+            for (const host of later)
+              this.emit({ host: host.name, state: 'Aborted', message: stop, wave: j });
         break;
       }
       await Promise.all(wave.map((host) => this.runHost(host, planned.get(host.name)!, i)));

@@ -22,18 +22,25 @@ const ATTEMPTS = 5;
  * when the host changed in between), so that no endpoint names a network the spec lacks.
  */
 export async function exportSpec(client: AgentClient): Promise<ExportedSpec> {
+  const { networks, endpoints, revision } = await readLists(client);
+  return { spec: specFromLists(networks, endpoints), revision, outOfScope: endpoints.filter(isOutsideApply) };
+}
+
+/**
+ * The host's networks and endpoints at one revision: read again, a few times, when the host changed
+ * between the two lists.
+ */
+export async function readLists(
+  client: AgentClient,
+): Promise<{ networks: Network[]; endpoints: Endpoint[]; revision: number }> {
   for (let attempt = 1; ; attempt++) {
-    const { networks, revision } = await client.listNetworks();
-    const { endpoints, revision: endpointsRevision } = await client.listEndpoints();
-    if (endpointsRevision !== revision) {
-      if (attempt < ATTEMPTS) continue;
+    const [{ networks, revision }, { endpoints, revision: endpointsRevision }] = await Promise.all([
+      client.listNetworks(),
+      client.listEndpoints(),
+    ]);
+    if (endpointsRevision === revision) return { networks, endpoints, revision };
+    if (attempt >= ATTEMPTS)
       throw new Error(`the host kept changing while it was read (${ATTEMPTS} times): try again`);
-    }
-    return {
-      spec: specFromLists(networks, endpoints),
-      revision,
-      outOfScope: endpoints.filter(isOutsideApply),
-    };
   }
 }
 
