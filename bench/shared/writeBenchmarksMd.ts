@@ -13,9 +13,9 @@ export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
 
 /**
  * The sections, in the order the file shows them: `npm run bench`'s two, then `npm run bench:watch`'s,
- * then `npm run bench:fleet`'s.
+ * then `npm run bench:fleet`'s, then `npm run bench:restore`'s.
  */
-const SECTIONS = ['attach', 'apply', 'watch', 'fleet'] as const;
+const SECTIONS = ['attach', 'apply', 'watch', 'fleet', 'restore'] as const;
 
 export type BenchmarkSection = (typeof SECTIONS)[number];
 
