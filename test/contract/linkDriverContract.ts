@@ -8,6 +8,7 @@ import { describeAddressRouteContract } from './addressRouteContract';
 import { describeArpProbeContract } from './arpProbeContract';
 import { eventually, kernelErrorOf, LinkDriverFixture, linkNames } from './contractSupport';
 import { describeEndpointContract } from './endpointContract';
+import { describeInspectNetnsContract } from './inspectNetnsContract';
 import { describeNetnsContract } from './netnsContract';
 
 export type { ContainerFixture, LinkDriverFixture, WireFixture } from './contractSupport';
@@ -224,6 +225,7 @@ export function describeLinkDriverContract(name: string, makeDriver: () => Promi
   });
   describeEndpointContract(name, makeDriver);
   describeNetnsContract(name, makeDriver);
+  describeInspectNetnsContract(name, makeDriver);
   describeAddressRouteContract(name, makeDriver);
   describeArpProbeContract(name, makeDriver);
 }

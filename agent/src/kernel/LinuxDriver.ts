@@ -11,6 +11,7 @@ import type {
   KernelCapabilities,
   LinkDriver,
   LinkInfo,
+  NetnsObservation,
 } from '../domain/ports/LinkDriver';
 import { HostLinks } from './iproute2/HostLinks';
 import { probeCapabilities } from './iproute2/probeCapabilities';
@@ -90,6 +91,8 @@ export class LinuxDriver implements LinkDriver {
   ): Promise<void> => this.containers.detachEndpoint(netns, ifname, alias, instance);
   inspectEndpoint = (netns: NetnsRef, ifname: string): Promise<EndpointObservation> =>
     this.containers.inspectEndpoint(netns, ifname);
+  /** One open of the netns, one RTM_GETLINK dump (ContainerLinks). */
+  inspectNetns = (netns: NetnsRef): Promise<NetnsObservation> => this.containers.inspectNetns(netns);
   removeTempLink = (netns: NetnsRef, name: string): Promise<void> =>
     this.containers.removeTempLink(netns, name);
   listLinkNamesIn = (netns: NetnsRef): Promise<string[]> => this.containers.listLinkNamesIn(netns);

@@ -105,6 +105,16 @@ export interface EndpointObservation {
   link?: LinkInfo & { addresses: string[] };
 }
 
+/** What one look into a container's netns shows: which namespace it is, and every link in it. */
+export interface NetnsObservation {
+  /** The netns exists (a named one, or a live pid's). */
+  netnsExists: boolean;
+  /** Which namespace it is, when it exists. */
+  netnsInstance?: NetnsInstance;
+  /** Every link in it, without addresses; none when it does not exist. */
+  links: LinkInfo[];
+}
+
 /**
  * The kernel operations the agent needs. Deletes are idempotent: a missing link is success. A
  * container's netns is opened only if it is a network namespace, and never the host's own: anything
@@ -145,6 +155,11 @@ export interface LinkDriver {
   removeTempLink(netns: NetnsRef, name: string): Promise<void>;
   /** Looks at an endpoint's link in its container's netns. */
   inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation>;
+  /**
+   * Looks at every link of a container's netns at once: the netns opened once and its links read in
+   * one dump, however many endpoints it holds (a restore checks all of a namespace's endpoints from it).
+   */
+  inspectNetns(netns: NetnsRef): Promise<NetnsObservation>;
   /** Which namespace a ref names now, undefined when none (cheap: no process), for noticing LOST endpoints. */
   netnsInstance(netns: NetnsRef): Promise<NetnsInstance | undefined>;
   /** Whether a ref names a container's namespace now, refused as netnsInstance refuses; cheaper still. */

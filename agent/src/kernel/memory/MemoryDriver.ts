@@ -10,6 +10,7 @@ import type {
   KernelCapabilities,
   LinkDriver,
   LinkInfo,
+  NetnsObservation,
   NetnsRef,
 } from '../../domain/ports/LinkDriver';
 import { type ArpProbeOptions, checkArpProbe, probedLinkCarries } from '../arpProbeRules';
@@ -120,6 +121,13 @@ export class MemoryDriver extends MemoryKernel implements LinkDriver {
   async inspectEndpoint(netns: NetnsRef, ifname: string): Promise<EndpointObservation> {
     const ns = this.container('inspectEndpoint', endpointAction.inspect(netns, ifname), netns, ifname);
     return this.containers.inspect(ns, ifname);
+  }
+
+  async inspectNetns(netns: NetnsRef): Promise<NetnsObservation> {
+    const ns = this.container('inspectNetns', endpointAction.listLinks(netns), netns);
+    if (!ns) return { netnsExists: false, links: [] };
+    const links = [...ns.links.values()].sort((a, b) => a.index - b.index).map((l) => ({ ...l }));
+    return { netnsExists: true, netnsInstance: { ...ns.instance }, links };
   }
 
   async netnsInstance(netns: NetnsRef): Promise<NetnsInstance | undefined> {

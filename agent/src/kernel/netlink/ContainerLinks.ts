@@ -6,7 +6,7 @@
  */
 import { KernelError } from '../../domain/errors';
 import type { NetnsInstance, NetnsRef } from '../../domain/model';
-import type { EndpointObservation } from '../../domain/ports/LinkDriver';
+import type { EndpointObservation, NetnsObservation } from '../../domain/ports/LinkDriver';
 import { endpointAction } from '../endpointActions';
 import type { KernelLogger } from '../kernelLogger';
 import { checkIfname, checkNetnsRef } from '../linkArgumentChecks';
@@ -73,6 +73,19 @@ export class ContainerLinks {
         .filter((a) => a.index === link.index && a.configured)
         .map((a) => a.cidr);
       return { netnsExists: true, netnsInstance, link: { ...link, addresses } };
+    });
+  }
+
+  /** LinkDriver.inspectNetns: every link, from one dump; a lower on the host (other netns) is no parent. */
+  inspectNetns(ref: NetnsRef): Promise<NetnsObservation> {
+    const action = endpointAction.listLinks(ref);
+    checkNetnsRef(action, ref);
+    const missing: NetnsObservation = { netnsExists: false, links: [] };
+    return this.inContainer(action, ref, missing, (socket, netnsInstance): NetnsObservation => {
+      const replies = socket.request(links.dumpLinks());
+      const names = new Map(replies.map((r) => [links.linkIndexOf(r), links.linkNameOf(r)]));
+      const all = replies.map((r) => links.linkInfoOf(r, (index) => names.get(index)));
+      return { netnsExists: true, netnsInstance, links: all };
     });
   }
 
