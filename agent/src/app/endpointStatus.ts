@@ -75,6 +75,56 @@ export function markEndpoint(
   return stored;
 }
 
+/** One endpoint's new status, for markEndpoints. */
+export interface StatusChange {
+  record: EndpointRecord;
+  status: Status;
+}
+
+/**
+ * markEndpoint for many endpoints at once (a restore's findings): one commit, one sync to disk, each
+ * change a MODIFIED event under a revision of its own, in the order given; returns them as stored.
+ * Each is logged at debug, and the whole at info. A change the state refuses is thrown once the others
+ * are committed; on a full state disk none is stored, and they are returned as observed.
+ */
+export function markEndpoints(
+  changes: readonly StatusChange[],
+  deps: { state: HostState; logger: Logger },
+): EndpointRecord[] {
+  if (changes.length === 0) return [];
+  const updated = changes.map(({ record, status }): EndpointRecord => {
+    const message = cutMessage(status.message);
+    return { spec: record.spec, status: { ...status, message, revision: 0 } };
+  });
+  const outcomes = recordUnlessFull(
+    deps.logger,
+    'endpoint statuses',
+    () =>
+      deps.state.transactEach(updated.map((u) => (tx) => tx.putEndpoint(u, 'MODIFIED', u.status.message))),
+    () => undefined,
+  );
+  const stored = updated.map((u, i) => {
+    const outcome = outcomes?.[i];
+    const kept = { ...u, status: { ...u.status, revision: changes[i].record.status.revision } };
+    const record = outcome && 'value' in outcome ? outcome.value : kept;
+    const log = deps.logger.child({ network: u.spec.network, endpoint: u.spec.name });
+    log.debug(
+      { revision: record.status.revision, state: u.status.state },
+      u.status.message || `endpoint ${u.status.state}`,
+    );
+    return record;
+  });
+  const states: Record<string, number> = {};
+  for (const u of updated) states[u.status.state] = (states[u.status.state] ?? 0) + 1;
+  deps.logger.info(
+    { ...states, revision: deps.state.revision() },
+    `${updated.length} endpoint statuses changed`,
+  );
+  const refused = outcomes?.find((o) => 'error' in o);
+  if (refused && 'error' in refused) throw refused.error;
+  return stored;
+}
+
 function cutMessage(message: string): string {
   return message.length > MAX_STATUS_MESSAGE_CHARS
     ? `${message.slice(0, MAX_STATUS_MESSAGE_CHARS - 3)}...`
