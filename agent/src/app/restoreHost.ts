@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { describeLinkOp } from '../domain/linkOps';
-import { planRestore } from '../domain/planRestore';
-import type { HostState } from '../domain/ports/HostState';
+import { planRestore, type RestoreStep } from '../domain/planRestore';
+import type { HostState, HostStateTx } from '../domain/ports/HostState';
 import type { KernelCapabilities, LinkDriver } from '../domain/ports/LinkDriver';
 import { applyLinkOps } from './applyLinkOps';
 import { recordUnlessFull } from './recordUnlessFull';
@@ -39,7 +39,10 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
         : 'agent restarted: checking the host'
       : 'first start on this host',
   );
+  const started = process.hrtime.bigint();
   const report: RestoreReport = { reboot, ...(await repairHostLinks(deps)) };
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  logger.info({ ms, repaired: report.repaired.length, failed: report.failed.length }, 'host links restored');
   recordUnlessFull(
     logger,
     'the boot id',
@@ -50,9 +53,11 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
 }
 
 /**
- * Makes the host's links match the state: the plan of planRestore, carried out step by step; each
- * repair is logged and recorded as a DRIFT event of its network, a failed one is logged and the others
- * go on. Used at start and whenever the kernel reports a change (DriftService).
+ * Makes the host's links match the state: the plan of planRestore, from one read of the host's links,
+ * carried out step by step; a failed step is logged and the others go on. The repairs are then recorded
+ * together, each as a DRIFT event of its network under a revision of its own, in one commit (a reboot
+ * repairs every network: one sync to disk, not one per network). Used at start and whenever the kernel
+ * reports a change (DriftService).
  */
 export async function repairHostLinks(
   deps: Omit<RestoreDeps, 'bootId'>,
@@ -65,6 +70,7 @@ export async function repairHostLinks(
     const list = endpointAddresses.get(spec.network) ?? [];
     endpointAddresses.set(spec.network, [...list, ...[spec.ipv4Address, spec.ipv6Address].filter(Boolean)]);
   }
+  const repaired: { step: RestoreStep; log: Logger }[] = [];
   for (const step of planRestore(
     state.listNetworks(),
     links,
@@ -81,27 +87,43 @@ export async function repairHostLinks(
       continue;
     }
     report.repaired.push(step.reason);
-    const network = step.network ? state.getNetwork(step.network) : undefined;
-    const record = (name: string) =>
-      state.transact((tx) =>
-        tx.recordEvent({
-          type: 'DRIFT',
-          kind: 'network',
-          network: name,
-          name,
-          object: network,
-          message: step.reason,
-        }),
-      );
-    const revision = network
-      ? recordUnlessFull(
-          log,
-          'the repair',
-          () => record(network.spec.name),
-          () => undefined,
-        )
-      : undefined;
-    log.info({ revision }, step.reason);
+    repaired.push({ step, log });
   }
+  recordRepairs(repaired, state, logger);
   return report;
+}
+
+/** The repairs' DRIFT events (an orphan's removal has no network, and no event), in one commit. */
+function recordRepairs(
+  repaired: { step: RestoreStep; log: Logger }[],
+  state: HostState,
+  logger: Logger,
+): void {
+  const recorded = repaired.filter(({ step }) => step.network && state.getNetwork(step.network));
+  const record = ({ step }: (typeof recorded)[number]) => {
+    const network = state.getNetwork(step.network!)!;
+    const name = network.spec.name;
+    return (tx: HostStateTx) =>
+      tx.recordEvent({
+        type: 'DRIFT',
+        kind: 'network',
+        network: name,
+        name,
+        object: network,
+        message: step.reason,
+      });
+  };
+  const outcomes = recordUnlessFull(
+    logger,
+    'the repairs',
+    () => state.transactEach(recorded.map(record)),
+    () => undefined,
+  );
+  const revisions = new Map(
+    recorded.map(({ step }, i) => {
+      const outcome = outcomes?.[i];
+      return [step, outcome && 'value' in outcome ? outcome.value : undefined];
+    }),
+  );
+  for (const { step, log } of repaired) log.info({ revision: revisions.get(step) }, step.reason);
 }
