@@ -16,13 +16,12 @@ function methodLines(f: RestoreFigures): string[] {
     '### Method',
     '',
     '- Layout: a throwaway host netns `mvbr-host` whose `eth0` is a veth into a bridge in `mvbr-switch`;',
-    `  ${networks.length} networks on that eth0 (bridge mode, a /24 each, \`host_access\`: a shim macvlan of the host's`,
-    `  own with a /32 and a host route to each endpoint)${scale.vlans ? ', every other one on a VLAN sub-interface `eth0.N` that the agent makes' : ''};`,
-    `  ${endpoints.length} endpoints in ${containers.length} container netns (\`mvbr-c*\`), ${perContainer} networks each`,
-    '  (`eth0`, `eth1`...). This kernel has no 802.1q, so the host links a reboot takes are the shims' +
+    `  ${networks.length} networks (bridge mode, a /24 each, \`host_access\`: a shim macvlan of the host's own on the`,
+    '  parent, with a /32 and a host route to each endpoint), ' +
       (scale.vlans
-        ? ' and the sub-interfaces.'
-        : ' (on a kernel with it, every other network gets a sub-interface too).'),
+        ? 'every other one on a VLAN sub-interface `eth0.N` that the agent makes, the others on `eth0`;'
+        : 'all on `eth0`: the kernel here has no 802.1q (GetHost), so the host links a reboot takes are the shims (on a kernel with it, every other network gets a sub-interface `eth0.N` of its own too);'),
+    `  ${endpoints.length} endpoints in ${containers.length} container netns (\`mvbr-c*\`), ${perContainer} networks each (\`eth0\`, \`eth1\`...).`,
     `  The state is built by one \`Apply\` of the whole host (${(f.setup.ms / 1000).toFixed(2)} s).`,
     `- The agent: \`mvnet-agent --netns mvbr-host --listen 127.0.0.1:0 --log-level ${f.settings.agentLogLevel}\`, its state in`,
     "  a tmp dir kept across its restarts. A start is timed from the benchmark's spawn of the process to the",
@@ -120,7 +119,7 @@ export function formatRestoreSection(f: RestoreFigures): string {
     '',
     '```sh',
     'npm ci && npm run bench:restore',
-    'npm run bench:restore -- --networks 100 --endpoints 1000 --containers 200 --rounds 3   # the defaults',
+    'npm run bench:restore -- --networks 100 --endpoints 1000 --containers 200 --rounds 5   # the defaults',
     '```',
     '',
     'It needs root, finishes by itself within a few minutes, and leaves nothing behind: every namespace it',

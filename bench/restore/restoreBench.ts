@@ -38,7 +38,7 @@ function parseSettings(): RestoreSettings {
       1000,
     )
     .option('--containers <n>', 'container namespaces (endpoints / containers each)', integerIn(1, 1024), 200)
-    .option('--rounds <n>', 'rounds of the four sides', integerIn(1, 10), 3)
+    .option('--rounds <n>', 'rounds of the four sides', integerIn(1, 10), 5)
     .option('--no-profile', 'skip the profiled restart and reboot after the rounds');
   return addBenchOptions(command).parse().opts();
 }
