@@ -20,6 +20,8 @@ export interface RestoreReport {
   reboot: boolean;
   repaired: string[];
   failed: string[];
+  /** The kernel operations the repairs took (link add, address, up, route...), failed ones included. */
+  ops: number;
 }
 
 /**
@@ -42,7 +44,8 @@ export async function restoreHost(deps: RestoreDeps): Promise<RestoreReport> {
   const started = process.hrtime.bigint();
   const report: RestoreReport = { reboot, ...(await repairHostLinks(deps)) };
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  logger.info({ ms, repaired: report.repaired.length, failed: report.failed.length }, 'host links restored');
+  const { repaired, failed, ops } = report;
+  logger.info({ ms, repaired: repaired.length, failed: failed.length, ops }, 'host links restored');
   recordUnlessFull(
     logger,
     'the boot id',
@@ -64,7 +67,7 @@ export async function repairHostLinks(
 ): Promise<Omit<RestoreReport, 'reboot'>> {
   const { state, driver, logger } = deps;
   const links = new Map((await driver.listLinks()).map((l) => [l.name, l]));
-  const report = { repaired: [] as string[], failed: [] as string[] };
+  const report = { repaired: [] as string[], failed: [] as string[], ops: 0 };
   const endpointAddresses = new Map<string, string[]>();
   for (const { spec } of state.listEndpoints()) {
     const list = endpointAddresses.get(spec.network) ?? [];
@@ -79,6 +82,7 @@ export async function repairHostLinks(
     endpointAddresses,
   )) {
     const log = logger.child({ network: step.network, ops: step.ops.map(describeLinkOp) });
+    report.ops += step.ops.length;
     try {
       await applyLinkOps(driver, step.ops);
     } catch (err) {
