@@ -29,14 +29,26 @@ export const PHASES = [
 
 export type PhaseKey = (typeof PHASES)[number]['key'] | 'answer';
 
-/** Each stage's length in ms (undefined when not logged), and what the endpoints' line counted. */
+/** Each stage's length in ms (undefined when not logged), and what the restore's lines counted. */
 export interface StartPhases {
   ms: Partial<Record<PhaseKey, number>>;
-  /** The `endpoints restored` line's fields (namespaces read, dumps...), when logged. */
+  /** The `host links restored` line's numbers (ms, repaired, ops...), when logged. */
+  hostCounts?: Record<string, number>;
+  /** The `endpoints restored` line's numbers (namespaces, netnsReads...), when logged. */
   endpointCounts?: Record<string, number>;
 }
 
 const timeOf = (e: AgentLogEntry) => (typeof e.time === 'number' ? e.time : undefined);
+
+/** The numbers a log line carries (pino's own fields left out); undefined when there is no such line. */
+function countsOf(start: TimedStart, msg: string): Record<string, number> | undefined {
+  const line = start.entries.find((e) => e.msg === msg);
+  if (!line) return undefined;
+  const numbers = Object.entries(line).filter(
+    (kv): kv is [string, number] => typeof kv[1] === 'number' && !['time', 'level', 'pid'].includes(kv[0]),
+  );
+  return Object.fromEntries(numbers);
+}
 
 /** The stages of one timed start; `answer` runs from `serving` to the client's check passing. */
 export function startPhases(start: TimedStart): StartPhases {
@@ -49,14 +61,7 @@ export function startPhases(start: TimedStart): StartPhases {
     from = at;
   }
   if (from !== undefined) ms.answer = start.readyAt - from;
-  const counted = start.entries.find((e) => e.msg === 'endpoints restored');
-  const endpointCounts = counted
-    ? Object.fromEntries(
-        Object.entries(counted).filter(
-          (kv): kv is [string, number] =>
-            typeof kv[1] === 'number' && !['time', 'level', 'pid'].includes(kv[0]),
-        ),
-      )
-    : undefined;
-  return { ms, ...(endpointCounts ? { endpointCounts } : {}) };
+  const hostCounts = countsOf(start, 'host links restored');
+  const endpointCounts = countsOf(start, 'endpoints restored');
+  return { ms, ...(hostCounts ? { hostCounts } : {}), ...(endpointCounts ? { endpointCounts } : {}) };
 }

@@ -19,8 +19,8 @@ function methodLines(f: RestoreFigures): string[] {
     `  ${networks.length} networks (bridge mode, a /24 each, \`host_access\`: a shim macvlan of the host's own on the`,
     '  parent, with a /32 and a host route to each endpoint), ' +
       (scale.vlans
-        ? 'every other one on a VLAN sub-interface `eth0.N` that the agent makes, the others on `eth0`;'
-        : 'all on `eth0`: the kernel here has no 802.1q (GetHost), so the host links a reboot takes are the shims (on a kernel with it, every other network gets a sub-interface `eth0.N` of its own too);'),
+        ? 'every other one on a VLAN sub-interface `eth0.N` that the agent\n  makes, the others on `eth0`;'
+        : 'all on `eth0`: the kernel here has no 802.1q (GetHost),\n  so the host links a reboot takes are the shims (on a kernel with it, every other network gets a\n  sub-interface `eth0.N` of its own too);'),
     `  ${endpoints.length} endpoints in ${containers.length} container netns (\`mvbr-c*\`), ${perContainer} networks each (\`eth0\`, \`eth1\`...).`,
     `  The state is built by one \`Apply\` of the whole host (${(f.setup.ms / 1000).toFixed(2)} s).`,
     `- The agent: \`mvnet-agent --netns mvbr-host --listen 127.0.0.1:0 --log-level ${f.settings.agentLogLevel}\`, its state in`,
@@ -61,15 +61,27 @@ function profileLines(f: RestoreFigures): string[] {
     'After the rounds, one more restart and one more reboot with the agent under `node --cpu-prof`',
     `(sampling every ${PROFILE_INTERVAL_US} µs), each profile read from the spawn to the client's check. The profiler`,
     "slows the agent: the figures are the rounds', this says where the time goes. A row counts a sample",
-    "when its function is on the sample's stack (a ↳ row: within the row above it too); after an `await`, a",
-    "stack starts at the function resumed, so the async stages' own rows undercount: the log's stages above",
-    'are the measure of those.',
+    "when its function is on the sample's stack; after an `await` a stack starts at the function resumed, so",
+    "rows name functions that work without one, and the log's stages above measure the async ones.",
     '',
     formatMarkdown(profileTable(profile)),
     '',
     formatMarkdown(hottestTable(profile, 'restart')),
     '',
     formatMarkdown(hottestTable(profile, 'reboot')),
+  ];
+}
+
+/** What the reboot's host links cost an operation, beside the floor. */
+function hostRepairLines(f: RestoreFigures): string[] {
+  const repairs = f.hostRepairs;
+  if (!repairs || repairs.ops === 0) return [];
+  const each = repairs.ms / repairs.ops;
+  return [
+    `At a reboot the host links took ${repairs.ops} kernel operations (link add and mark, address, up, route)`,
+    `in ${repairs.ms.toFixed(0)} ms (median), ${each.toFixed(2)} ms each: one command and its answer at a time through the`,
+    "agent's one long-lived `ip -batch` process (kernel/iproute2/IpBatch.ts), where the floor's one process",
+    `runs the same commands back to back in ${f.sides.floor.median.toFixed(0)} ms.`,
   ];
 }
 
@@ -86,6 +98,7 @@ function figureLines(f: RestoreFigures): string[] {
     '',
     `What the agent read of the kernel at a restart: ${readsLine(f.counts.restart)}; at a reboot:`,
     `${readsLine(f.counts.reboot)}. The re-attaching Apply planned ${steps || 'nothing'}.`,
+    ...hostRepairLines(f),
     '',
     `Runs in order: ${f.order.join('; ')}.`,
     '',

@@ -5,7 +5,7 @@
  */
 import type { MachineFacts } from '../shared/machineFacts';
 import { summarize, type Summary } from '../shared/summarize';
-import { PHASES, type PhaseKey } from './agentPhases';
+import { PHASES, type PhaseKey, type StartPhases } from './agentPhases';
 import type { ProfiledRestore } from './profileRestore';
 import type { RestorePlan } from './restoreLayout';
 import type { RoundsResult, Side } from './restoreRounds';
@@ -41,9 +41,18 @@ export interface RestoreFigures {
   reattachSteps: Record<string, number>;
   /** The last `endpoints restored` line of a restart and of a reboot: what the agent read. */
   counts: { restart?: Record<string, number>; reboot?: Record<string, number> };
+  /** The reboots' `host links restored` lines: the repairs' kernel operations, and the median ms they took. */
+  hostRepairs?: { ops: number; ms: number };
   /** Every run in order, for the section's record of the rotation. */
   order: string[];
   profile?: ProfiledRestore;
+}
+
+/** The reboots' host repairs: their operations (the last reboot's) and their median time. */
+function hostRepairsOf(reboots: readonly { phases?: StartPhases }[]): Pick<RestoreFigures, 'hostRepairs'> {
+  const lines = reboots.flatMap((r) => (r.phases?.hostCounts ? [r.phases.hostCounts] : []));
+  const ms = median(lines.map((l) => l.ms));
+  return ms === undefined ? {} : { hostRepairs: { ops: lines.at(-1)!.ops, ms } };
 }
 
 const median = (xs: number[]) => (xs.length === 0 ? undefined : summarize(xs).median);
@@ -83,6 +92,7 @@ export function computeRestoreFigures(i: {
     reattach: summarize(reattaches.map((a) => a.ms)),
     reattachSteps: reattaches.at(-1)?.steps ?? {},
     counts: { restart: lastCounts('restart'), reboot: lastCounts('reboot') },
+    ...hostRepairsOf(of('reboot')),
     order: runs.map((r) => `${r.side} #${r.round}: ${(r.ms / 1000).toFixed(2)} s`),
     ...(i.profile ? { profile: i.profile } : {}),
   };

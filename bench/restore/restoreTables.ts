@@ -55,6 +55,7 @@ export function phaseTable(f: RestoreFigures): Table {
 export function readsLine(counts: Record<string, number> | undefined): string {
   if (!counts) return 'not logged by this agent';
   const { endpoints, namespaces, netnsReads } = counts;
+  if (namespaces === 0) return `${endpoints} endpoints, no namespace read (all LOST without a look)`;
   return `${endpoints} endpoints in ${namespaces} namespaces: ${netnsReads} reads (LinkDriver.inspectNetns: one open, one RTM_GETLINK dump each)`;
 }
 
