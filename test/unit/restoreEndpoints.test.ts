@@ -70,6 +70,18 @@ describe('restoreEndpoints: one look per namespace, one commit', () => {
     expect(states().filter((s) => s.endsWith('lost'))).toEqual(networks.map((n) => `c1-${n} lost`));
   });
 
+  it('starts on a full state disk: what it finds is not stored, and the next look finds it again', async () => {
+    host.driver.removeNetnsBehindBack({ name: 'c1' });
+    host = await host.restart({ minFreeBytes: Number.MAX_SAFE_INTEGER });
+    const revision = host.store.revision();
+    await restore(false);
+    expect(host.store.revision()).toBe(revision);
+    expect(states().every((s) => s.endsWith(' ready'))).toBe(true);
+    host = await host.restart();
+    await restore(false);
+    expect(states().filter((s) => s.endsWith(' lost'))).toEqual(networks.map((n) => `c1-${n} lost`));
+  });
+
   it('finds every endpoint LOST after a reboot in one commit, without looking into any namespace', async () => {
     const look = jest.spyOn(host.driver, 'inspectNetns');
     const each = jest.spyOn(host.store, 'transactEach');

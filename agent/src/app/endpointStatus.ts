@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { PreconditionError } from '../domain/errors';
+import { PreconditionError, StorageFullError } from '../domain/errors';
 import type { EndpointRecord, EndpointStatus } from '../domain/model';
 import { sameNetns } from '../domain/netnsIdentity';
 import type { HostState } from '../domain/ports/HostState';
@@ -84,8 +84,8 @@ export interface StatusChange {
 /**
  * markEndpoint for many endpoints at once (a restore's findings): one commit, one sync to disk, each
  * change a MODIFIED event under a revision of its own, in the order given; returns them as stored.
- * Each is logged at debug, and the whole at info. A change the state refuses is thrown once the others
- * are committed; on a full state disk none is stored, and they are returned as observed.
+ * Each is logged at debug, and the whole at info. On a full state disk a change is not stored and is
+ * returned as observed (recordUnlessFull); any other refusal is thrown once the others are committed.
  */
 export function markEndpoints(
   changes: readonly StatusChange[],
@@ -96,33 +96,43 @@ export function markEndpoints(
     const message = cutMessage(status.message);
     return { spec: record.spec, status: { ...status, message, revision: 0 } };
   });
-  const outcomes = recordUnlessFull(
-    deps.logger,
-    'endpoint statuses',
-    () =>
-      deps.state.transactEach(updated.map((u) => (tx) => tx.putEndpoint(u, 'MODIFIED', u.status.message))),
-    () => undefined,
-  );
+  const commit = () =>
+    deps.state.transactEach(updated.map((u) => (tx) => tx.putEndpoint(u, 'MODIFIED', u.status.message)));
+  const outcomes = recordUnlessFull(deps.logger, 'endpoint statuses', commit, () => undefined);
+  const refusals: unknown[] = [];
   const stored = updated.map((u, i) => {
     const outcome = outcomes?.[i];
-    const kept = { ...u, status: { ...u.status, revision: changes[i].record.status.revision } };
-    const record = outcome && 'value' in outcome ? outcome.value : kept;
-    const log = deps.logger.child({ network: u.spec.network, endpoint: u.spec.name });
-    log.debug(
-      { revision: record.status.revision, state: u.status.state },
-      u.status.message || `endpoint ${u.status.state}`,
-    );
-    return record;
+    if (outcome && 'value' in outcome) return outcome.value;
+    if (outcome) refusals.push(outcome.error);
+    return { ...u, status: { ...u.status, revision: changes[i].record.status.revision } };
   });
+  logMarked(stored, refusals, deps);
+  const refused = refusals.find((err) => !(err instanceof StorageFullError));
+  if (refused !== undefined) throw refused;
+  return stored;
+}
+
+/** Each status at debug, then how many of each state at info, and a full disk's refusal at warn. */
+function logMarked(
+  stored: readonly EndpointRecord[],
+  refusals: unknown[],
+  deps: { state: HostState; logger: Logger },
+) {
   const states: Record<string, number> = {};
-  for (const u of updated) states[u.status.state] = (states[u.status.state] ?? 0) + 1;
+  for (const { spec, status } of stored) {
+    states[status.state] = (states[status.state] ?? 0) + 1;
+    const log = deps.logger.child({ network: spec.network, endpoint: spec.name });
+    log.debug(
+      { revision: status.revision, state: status.state },
+      status.message || `endpoint ${status.state}`,
+    );
+  }
   deps.logger.info(
     { ...states, revision: deps.state.revision() },
-    `${updated.length} endpoint statuses changed`,
+    `${stored.length} endpoint statuses changed`,
   );
-  const refused = outcomes?.find((o) => 'error' in o);
-  if (refused && 'error' in refused) throw refused.error;
-  return stored;
+  const full = refusals.find((err) => err instanceof StorageFullError) as StorageFullError | undefined;
+  if (full) deps.logger.warn({ err: full.message }, 'endpoint statuses not recorded: the state disk is full');
 }
 
 function cutMessage(message: string): string {
