@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { StorageFullError } from '../domain/errors';
 import { describeLinkOp } from '../domain/linkOps';
 import { planRestore, type RestoreStep } from '../domain/planRestore';
 import type { HostState, HostStateTx } from '../domain/ports/HostState';
@@ -123,11 +124,15 @@ function recordRepairs(
     () => state.transactEach(recorded.map(record)),
     () => undefined,
   );
-  const revisions = new Map(
-    recorded.map(({ step }, i) => {
-      const outcome = outcomes?.[i];
-      return [step, outcome && 'value' in outcome ? outcome.value : undefined];
-    }),
-  );
+  const revisions = new Map<RestoreStep, number | undefined>();
+  recorded.forEach(({ step, log }, i) => {
+    const outcome = outcomes?.[i];
+    if (outcome && 'error' in outcome) {
+      // A full disk inside the group commit: as recordUnlessFull does for the whole; anything else is a bug.
+      if (!(outcome.error instanceof StorageFullError)) throw outcome.error;
+      log.warn({ err: outcome.error.message }, 'the repair not recorded: the state disk is full');
+    }
+    revisions.set(step, outcome && 'value' in outcome ? outcome.value : undefined);
+  });
   for (const { step, log } of repaired) log.info({ revision: revisions.get(step) }, step.reason);
 }
