@@ -71,8 +71,10 @@ export async function repairHostLinks(
   const report = { repaired: [] as string[], failed: [] as string[], ops: 0 };
   const endpointAddresses = new Map<string, string[]>();
   for (const { spec } of state.listEndpoints()) {
-    const list = endpointAddresses.get(spec.network) ?? [];
-    endpointAddresses.set(spec.network, [...list, ...[spec.ipv4Address, spec.ipv6Address].filter(Boolean)]);
+    const addresses = [spec.ipv4Address, spec.ipv6Address].filter(Boolean);
+    const list = endpointAddresses.get(spec.network);
+    if (list) list.push(...addresses);
+    else endpointAddresses.set(spec.network, addresses);
   }
   const repaired: { step: RestoreStep; log: Logger }[] = [];
   for (const step of planRestore(
