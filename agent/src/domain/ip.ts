@@ -70,6 +70,11 @@ export function parsePrefix(text: string): { prefix: Prefix; hostBitsSet: boolea
 
 /** The canonical text of an address (RFC 5952 for IPv6). */
 export function formatAddress(address: Address): string {
+  if (address.family === 4) {
+    // Written here, not by ipaddr.js: an allocation's walk formats every address it passes.
+    const v = Number(address.value);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
   const width = WIDTH[address.family] / 8;
   const bytes: number[] = [];
   for (let i = width - 1; i >= 0; i--) bytes.push(Number((address.value >> BigInt(i * 8)) & 0xffn));
