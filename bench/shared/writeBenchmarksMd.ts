@@ -12,10 +12,10 @@ import { findRepoRoot } from '../../tools/findRepoRoot';
 export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
 
 /**
- * The sections, in the order the file shows them: `npm run bench`'s two, then `npm run bench:watch`'s,
- * then `npm run bench:fleet`'s, then `npm run bench:restore`'s.
+ * The sections, in the order the file shows them: `npm run bench:all`'s summary, `npm run bench`'s two,
+ * then `npm run bench:watch`'s, then `npm run bench:fleet`'s, then `npm run bench:restore`'s.
  */
-const SECTIONS = ['attach', 'apply', 'watch', 'fleet', 'restore'] as const;
+const SECTIONS = ['summary', 'attach', 'apply', 'watch', 'fleet', 'restore'] as const;
 
 export type BenchmarkSection = (typeof SECTIONS)[number];
 
@@ -24,8 +24,10 @@ const TITLE = [
   '# Benchmarks',
   '',
   'Each section is written by its benchmark, with the machine it ran on: `npm run bench` (endpoint attach,',
-  'and Apply), `npm run bench:watch` (Watch) and `npm run bench:fleet` (fleet rollouts). A run rewrites its',
-  'own sections and leaves the others as they are.',
+  'and Apply), `npm run bench:watch` (Watch), `npm run bench:fleet` (fleet rollouts) and',
+  '`npm run bench:restore` (restart and reboot at scale). A run rewrites its own sections and leaves the',
+  'others as they are; `npm run bench:all` runs them all (the soak aside) and rewrites the file whole, with',
+  'a summary of every target first.',
 ].join('\n');
 
 const startMarker = (section: BenchmarkSection) => `<!-- ${section}:start -->`;
@@ -57,4 +59,27 @@ export function writeBenchmarksMd(section: BenchmarkSection, body: string): stri
   const text = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : `${TITLE}\n`;
   fs.writeFileSync(BENCHMARKS_MD, placeSection(text, section, body));
   return BENCHMARKS_MD;
+}
+
+/** The body of `section` in BENCHMARKS.md as it is now; undefined when the file or the section is missing. */
+export function readBenchmarkSection(section: BenchmarkSection): string | undefined {
+  if (!fs.existsSync(BENCHMARKS_MD)) return undefined;
+  const text = fs.readFileSync(BENCHMARKS_MD, 'utf8');
+  const from = text.indexOf(startMarker(section));
+  const to = from >= 0 ? text.indexOf(endMarker(section), from) : -1;
+  return to >= 0 ? text.slice(from + startMarker(section).length, to).trim() : undefined;
+}
+
+/**
+ * Starts BENCHMARKS.md anew: the title, and of the sections there now only those named in `keep` (the
+ * ones a whole run does not write again), each as it was.
+ */
+export function resetBenchmarksMd(keep: readonly BenchmarkSection[]): void {
+  const kept = keep.flatMap((section) => {
+    const body = readBenchmarkSection(section);
+    return body === undefined ? [] : [[section, body] as const];
+  });
+  let text = `${TITLE}\n`;
+  for (const [section, body] of kept) text = placeSection(text, section, body);
+  fs.writeFileSync(BENCHMARKS_MD, text);
 }

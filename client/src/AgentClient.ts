@@ -4,6 +4,10 @@ import {
   type DeleteEndpointResponse,
   type DeleteNetworkResponse,
 } from '../../proto/gen/mvnet/v1/agent_service';
+import {
+  HealthCheckResponse_ServingStatus as ServingStatus,
+  HealthDefinition,
+} from '../../proto/gen/grpc/health/v1/health';
 import type { PendingApply } from '../../proto/gen/mvnet/v1/apply';
 import type { Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
 import type { Host } from '../../proto/gen/mvnet/v1/host';
@@ -42,6 +46,7 @@ export class AgentClient {
   readonly host: string;
   private readonly channel: Channel;
   private readonly client: Client<typeof AgentServiceDefinition>;
+  private readonly health: Client<typeof HealthDefinition>;
   private readonly timeoutMs: number;
 
   constructor(options: AgentClientOptions = {}) {
@@ -50,6 +55,17 @@ export class AgentClient {
     const { channel, metadata } = openConnection({ ...options, host: this.host });
     this.channel = channel;
     this.client = createClient(AgentServiceDefinition, this.channel, { '*': { metadata } });
+    this.health = createClient(HealthDefinition, this.channel, { '*': { metadata } });
+  }
+
+  /**
+   * Whether the agent serves (grpc.health.v1 Check, as a load balancer or kubelet asks): `service` ''
+   * is the whole agent, `mvnet.v1.AgentService` its API. True for SERVING; false for NOT_SERVING (the
+   * agent is shutting down); a service the agent does not know throws MvnetError NOT_FOUND.
+   */
+  async checkHealth(service = ''): Promise<boolean> {
+    const res = await this.call((options) => this.health.check({ service }, options));
+    return res.status === ServingStatus.SERVING;
   }
 
   /** The host, its revision, and the Apply that awaits confirmation when there is one. */

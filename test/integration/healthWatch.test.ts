@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health';
+import { AgentClient } from '../../client/src/AgentClient';
 import { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';
 import { EventType } from '../../proto/gen/mvnet/v1/watch';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
@@ -81,6 +82,21 @@ describe('grpc.health.v1.Health/Watch on a running mvnet-agent', () => {
         done: false,
         value: { status: HealthCheckResponse_ServingStatus.SERVING },
       });
+    });
+
+    it("the SDK's checkHealth: true for the agent and its API, NOT_FOUND naming no other service", async () => {
+      const { agent } = await startAgent('sdk');
+      const client = new AgentClient({ host: agent.address, timeoutMs: 5000 });
+      try {
+        expect(await client.checkHealth()).toBe(true);
+        expect(await client.checkHealth(AGENT_SERVICE)).toBe(true);
+        await expect(client.checkHealth('no.such.Service')).rejects.toMatchObject({
+          code: Status.NOT_FOUND,
+          host: agent.address,
+        });
+      } finally {
+        client.close();
+      }
     });
 
     it('sends SERVICE_UNKNOWN for a service it does not serve, and keeps the stream open instead of failing', async () => {

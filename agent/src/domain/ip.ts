@@ -22,13 +22,29 @@ const WIDTH: Record<Family, number> = { 4: 32, 6: 128 };
 const MAX_ADDRESS_TEXT = 45;
 
 /**
+ * The addresses parsed lately, by text: an attach parses the host's addresses and the network's
+ * subnets again each time, and ipaddr.js's parser is most of what planning one costs. Bounded: emptied
+ * when full. Its values are frozen, so no caller can change another's.
+ */
+const parsed = new Map<string, Readonly<Address> | undefined>();
+const PARSED_MAX = 4096;
+
+/**
  * Parses an address strictly: four-part decimal IPv4 (no "10.1" or octal forms, which ipaddr.js would
  * otherwise accept) or IPv6 without a zone. Undefined when it is not one.
  */
-export function parseAddress(text: string): Address | undefined {
+export function parseAddress(text: string): Readonly<Address> | undefined {
   // No address is longer (ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255): a longer text is not
-  // handed to the parser at all.
+  // handed to the parser at all, nor remembered.
   if (text.length > MAX_ADDRESS_TEXT) return undefined;
+  if (parsed.has(text)) return parsed.get(text);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const address = parseUncached(text);
+  parsed.set(text, address && Object.freeze(address));
+  return address;
+}
+
+function parseUncached(text: string): Address | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) };
   }
@@ -54,6 +70,11 @@ export function parsePrefix(text: string): { prefix: Prefix; hostBitsSet: boolea
 
 /** The canonical text of an address (RFC 5952 for IPv6). */
 export function formatAddress(address: Address): string {
+  if (address.family === 4) {
+    // Written here, not by ipaddr.js: an allocation's walk formats every address it passes.
+    const v = Number(address.value);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
   const width = WIDTH[address.family] / 8;
   const bytes: number[] = [];
   for (let i = width - 1; i >= 0; i--) bytes.push(Number((address.value >> BigInt(i * 8)) & 0xffn));

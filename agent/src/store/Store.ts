@@ -81,12 +81,14 @@ export class Store implements HostState {
 
   transact<T>(change: (tx: HostStateTx) => T): T {
     this.guard.checkRoom();
-    const { value, logged } = this.guard.write(() =>
-      this.db.transaction(() => {
-        const made = this.runChange(change);
-        if (made.logged.length > 0) this.parts.events.compact();
-        return made;
-      })(),
+    const { value, logged } = this.undoneOnFailure(() =>
+      this.guard.write(() =>
+        this.db.transaction(() => {
+          const made = this.runChange(change);
+          if (made.logged.length > 0) this.parts.events.compact();
+          return made;
+        })(),
+      ),
     );
     this.feed.publish(logged);
     return value;
@@ -95,25 +97,42 @@ export class Store implements HostState {
   transactEach<T>(changes: readonly ((tx: HostStateTx) => T)[]): ChangeOutcome<T>[] {
     this.guard.checkRoom();
     const logged: ChangeEvent[] = [];
-    const outcomes = this.guard.write(() =>
-      this.db.transaction(() => {
-        const each = changes.map((change): ChangeOutcome<T> => {
-          try {
-            // A nested transaction is a savepoint: a change that throws is undone alone, and the
-            // revision it would have taken goes to the next change.
-            const made = this.guard.write(() => this.db.transaction(() => this.runChange(change))());
-            logged.push(...made.logged);
-            return { value: made.value };
-          } catch (error) {
-            return { error };
-          }
-        });
-        if (logged.length > 0) this.parts.events.compact();
-        return each;
-      })(),
+    const outcomes = this.undoneOnFailure(() =>
+      this.guard.write(() =>
+        this.db.transaction(() => {
+          const each = changes.map((change): ChangeOutcome<T> => {
+            try {
+              // A nested transaction is a savepoint: a change that throws is undone alone, and the
+              // revision it would have taken goes to the next change.
+              const made = this.undoneOnFailure(() =>
+                this.guard.write(() => this.db.transaction(() => this.runChange(change))()),
+              );
+              logged.push(...made.logged);
+              return { value: made.value };
+            } catch (error) {
+              return { error };
+            }
+          });
+          if (logged.length > 0) this.parts.events.compact();
+          return each;
+        })(),
+      ),
     );
     this.feed.publish(logged);
     return outcomes;
+  }
+
+  /**
+   * Runs a transaction (or savepoint); when it throws, SQLite has rolled it back, and what the tables
+   * keep in memory of their rows (the leases) is forgotten with it.
+   */
+  private undoneOnFailure<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      this.parts.leases.forgetKept();
+      throw err;
+    }
   }
 
   /** Runs one change and logs its events under its revision (inside the caller's transaction). */

@@ -30,7 +30,7 @@ export interface HostStateReads {
   /** The endpoints of one network, or of the whole host. */
   countEndpoints(network?: string): number;
   /** The addresses held in a network: address → holder ("endpoint c1"). */
-  leases(network: string): Map<string, string>;
+  leases(network: string): ReadonlyMap<string, string>;
   /** Who holds one address of a network; undefined when it is free. */
   leaseHolder(network: string, address: string): string | undefined;
 }

@@ -89,11 +89,15 @@ export class NetlinkAttacher {
     const action = attachAction(o);
     checkAttachOptions(action, o);
     const start = process.hrtime.bigint();
-    const opened = this.namespaces.open(o.netns);
+    // Opened without a cookie: the socket the link is configured from, made in there first, reads it.
+    const opened = this.namespaces.open(o.netns, false);
     if (opened === undefined) throw new KernelError(`cannot ${action}: no such netns`);
-    const { fd: netnsFd, instance } = opened;
+    const { fd: netnsFd } = opened;
     let inside: RtnlSocket | undefined;
     try {
+      inside = RtnlSocket.openInFd(netnsFd);
+      const cookie = inside.netnsCookie();
+      const instance = cookie === undefined ? opened.instance : { ...opened.instance, cookie };
       if (o.netnsInstance && !sameNetns(o.netnsInstance, instance)) {
         throw replacedNetns(o.netns);
       }
@@ -106,7 +110,6 @@ export class NetlinkAttacher {
       host.request(links.newMacvlan({ name, parentIndex, mode, mac, mtu, netnsFd }));
       faultPoint('endpoint-created');
       const hostMs = elapsedMs(start);
-      inside = RtnlSocket.openInFd(netnsFd);
       await configure(inside, o);
       const timing = { hostMs, totalMs: elapsedMs(start) };
       this.logger?.info(
