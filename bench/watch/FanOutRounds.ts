@@ -7,8 +7,9 @@
  *   inside the transaction before SQLite's COMMIT): the start of the upper bound of each receipt's delay;
  * - not after the earlier of the reply and the end of the ms of the first line of the agent's log that
  *   names the revision (RevisionLog.ts): the start of the lower bound.
- * A peer round has the raw grpc-js server write a copy of the agent's event of the same type (its
- * revision renumbered, its time now) to every stream, timed from the server's first write.
+ * A peer round has the raw grpc-js server write a copy of the agent's event of the same type to every
+ * stream, timed from the server's first write: renumbered (its revision and its network's, from the
+ * agent's latest on, so their varints are as long as the agent's) and stamped now, so of the same size.
  */
 import { WatchResponse } from '../../proto/gen/mvnet/v1/agent_service';
 import { EventType } from '../../proto/gen/mvnet/v1/watch';
@@ -39,10 +40,23 @@ export interface FanOutParts {
   messages: PeerMessages;
 }
 
+/** `event` with `revision` for its own and its network's, stamped `nowMs`. */
+function renumbered(event: WatchResponse, revision: number, nowMs: number): WatchResponse {
+  const time = { seconds: Math.floor(nowMs / 1000), nanos: (nowMs % 1000) * 1_000_000 };
+  const o = event.object;
+  const object =
+    o?.$case === 'network' && o.value.status
+      ? { ...o, value: { ...o.value, status: { ...o.value.status, revision } } }
+      : o;
+  return { ...event, revision, time, object };
+}
+
 export class FanOutRounds {
   /** Whether the fan-out network exists: the next mvnet round deletes it, else creates it. */
   private exists = false;
+  /** The peer's last revision; its next is past both it and the agent's latest. */
   private peerRevision: number;
+  private agentRevision = 0;
   private peerAdds = true;
   readonly sample: FanOutSample;
 
@@ -75,6 +89,7 @@ export class FanOutRounds {
       : await this.x.sdk.deleteNetwork(FANOUT_NETWORK);
     const replyAt = process.hrtime.bigint();
     this.exists = creating;
+    this.agentRevision = revision;
     const [e, loggedMs] = await Promise.all([got, this.x.revisions.loggedAt(revision, LOG_LINE_DEADLINE_MS)]);
     if (!counted) return;
     const from = latest(sendAt, stampToMonotonicNs(e.stampMs, offset));
@@ -93,12 +108,10 @@ export class FanOutRounds {
   }
 
   async peerRound(counted: boolean): Promise<void> {
-    const revision = ++this.peerRevision;
+    const revision = (this.peerRevision = Math.max(this.peerRevision + 1, this.agentRevision));
     const template = this.peerAdds ? this.x.messages.added : this.x.messages.deleted;
     this.peerAdds = !this.peerAdds;
-    const now = Date.now();
-    const time = { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1_000_000 };
-    const bytes = WatchResponse.encode({ ...template, revision, time }).finish();
+    const bytes = WatchResponse.encode(renumbered(template, revision, Date.now())).finish();
     const got = this.x.clients.expect(this.fleets.peer, (e) => e.revision === revision, EVENT_DEADLINE_MS);
     const emitted = await this.x.peer.emit(bytes);
     const e = await got;

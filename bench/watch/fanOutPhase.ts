@@ -71,8 +71,9 @@ export async function measureFanOut(
           await (side === 'mvnet' ? rounds.mvnetRound(counted) : rounds.peerRound(counted));
         }
       }
-      await rounds.finish();
+      // Counted before finish(), whose deletion of the network is one more event nobody awaits.
       rounds.sample.strays = { mvnet: x.clients.strays(fleets.mvnet), peer: x.clients.strays(fleets.peer) };
+      await rounds.finish();
     } finally {
       await x.clients.close(fleets.mvnet);
       await x.clients.close(fleets.peer);

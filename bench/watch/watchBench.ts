@@ -69,7 +69,7 @@ function parseSettings(): Settings {
       100,
     )
     .option('--settle-ms <ms>', 'part 1: pause before each round', integerIn(0, 10_000), 30)
-    .option('--drift-rounds <n>', 'part 2: counted rounds', integerIn(1, 1000), 50)
+    .option('--drift-rounds <n>', 'part 2: counted rounds', integerIn(1, 1000), 100)
     .option('--drift-warmup <n>', 'part 2: uncounted rounds first', integerIn(0, 20), 2)
     .option('--drift-settle-ms <ms>', 'part 2: pause after each round', integerIn(0, 10_000), 250)
     .option(

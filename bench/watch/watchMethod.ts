@@ -39,7 +39,8 @@ function fanOutLines(f: WatchFigures): string[] {
     '- Peer rounds: a raw `@grpc/grpc-js` server in a process of its own (bench/watch/peerStreamProcess.ts: no',
     "  nice-grpc, no agent code; the agent's transport bounds), serving `/mvnet.v1.AgentService/Watch` with",
     "  identity serializers. A round writes one buffer to every stream in one loop: a copy of the agent's own",
-    '  event of the same type, renumbered, its time now (same size). Timed from just before its first write.',
+    "  event of the same type, renumbered from the agent's latest revision and stamped now: the same size.",
+    '  Timed from just before its first write.',
     `- Order: at each watcher count, ${o.warmup} uncounted rounds a side, then ${o.rounds} counted, interleaved M P P M M P...,`,
     `  with ${o.settleMs} ms before each round. For reference, ${o.rounds} of the same mutations with no watcher open.`,
   ];
