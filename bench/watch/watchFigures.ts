@@ -1,75 +1,50 @@
 /**
  * The Watch benchmark's figures, computed once from the raw timings, for the console and
- * BENCHMARKS.md alike.
+ * BENCHMARKS.md alike; and issue 14's targets 3a and 3b, judged against them.
  */
-import { MachineFacts } from '../shared/machineFacts';
-import { summarize } from '../shared/summarize';
-import { DriftOptions, DriftSample } from './watchDriftPhase';
-import { MutationBlock, MutationOptions } from './watchMutationPhase';
+import type { MachineFacts } from '../shared/machineFacts';
+import type { CommitAloneSample } from './commitAlone';
+import type { FanOutOptions, FanOutSample } from './fanOutPhase';
+import type { MutationFigures } from './mutationFigures';
+import { percentiles, type Percentiles } from './percentiles';
+import type { DriftOptions, DriftSample } from './watchDriftPhase';
+import type { MutationOptions } from './watchMutationPhase';
 
-/** A sample's median (p50), nearest-rank p99, min and max, in ms. */
-export interface Percentiles {
-  n: number;
-  p50: number;
-  p99: number;
-  min: number;
-  max: number;
-}
+/** Target 3a: p99 from the commit to the receipt, with 1,000 watchers over 2 client processes. */
+export const FANOUT_TARGET = { watchers: 1000, p99Ms: 10 };
+/** Target 3b: p99 from the return of the `ip` command to the DRIFT event, with 1 watcher. */
+export const DRIFT_TARGET = { p99Ms: 25 };
 
-export function percentiles(samples: number[]): Percentiles {
-  const { n, median, min, max } = summarize(samples);
-  const sorted = [...samples].sort((a, b) => a - b);
-  const p99 = sorted[Math.min(n - 1, Math.ceil(0.99 * n) - 1)];
-  return { n, p50: median, p99, min, max };
+export interface FanOutFigures {
+  watchers: number;
+  rounds: number;
+  mvnet: {
+    upper: Percentiles;
+    lower: Percentiles;
+    bracket: Percentiles;
+    slowest: Percentiles;
+    bytes: Percentiles;
+    call: Percentiles;
+    fromLogLine: number;
+  };
+  peer: { fromWrite: Percentiles; writeLoop: Percentiles; slowest: Percentiles; bytes: Percentiles };
+  strays: { mvnet: number; peer: number };
 }
 
 export interface DriftFigures {
-  watchers: number;
-  channels: number;
   rounds: number;
   fromReturn: Percentiles;
   fromSpawn: Percentiles;
   agentSide: Percentiles;
-  fanOut: Percentiles;
-  slowest: Percentiles;
+  peerFromReturn: Percentiles;
+  peerFromSpawn: Percentiles;
+  afterPeer: Percentiles;
   ipDel: Percentiles;
-  strayEvents: number;
-}
-
-/** Where one stalled watcher stalled, and when its queue overflowed. */
-export interface StalledFigures {
-  /** Events already on their way when it stopped reading (HTTP/2 windows and stream buffers). */
-  buffered: number;
-  /** The agent wrote nothing more to it after this revision. */
-  stalledAfter: number;
-  /** The agent's queue for it, in events, from its message (undefined if it was not ended). */
-  capacity?: number;
-  /** The revision whose commit overflowed its queue: stalledAfter + capacity + 1. */
-  overflowRevision?: number;
-  /** Pairs of the block before that commit. */
-  pairsBefore: number;
-  pairs: number;
-  ending: string;
-  message: string;
-}
-
-export interface MutationFigures {
-  none: Percentiles;
-  stalled: Percentiles;
-  /**
-   * The stalled blocks' pairs by what the agent did with their events for the stalled watcher: still
-   * written to its stream (flow control had not stopped it yet), held in its queue, dropped (overflowed).
-   */
-  stalledWritten?: Percentiles;
-  stalledQueued?: Percentiles;
-  stalledDropped?: Percentiles;
-  ratioP50: number;
-  ratioP99: number;
-  stalledBlocks: StalledFigures[];
-  order: string[];
+  strays: number;
 }
 
 export interface WatchSettings {
+  fanOut: FanOutOptions;
   drift: DriftOptions;
   mutation: MutationOptions;
   agentLogLevel: string;
@@ -79,77 +54,96 @@ export interface WatchFigures {
   date: string;
   elapsedS: number;
   machine: MachineFacts;
+  /** The rtnetlink listener's Python. */
+  python: string;
   settings: WatchSettings;
-  drift: DriftFigures[];
+  /** Part 1's mutations with no watcher open. */
+  commitAlone: { call: Percentiles; stampToReply: Percentiles };
+  fanOut: FanOutFigures[];
+  drift: DriftFigures;
   mutation: MutationFigures;
+}
+
+export function computeCommitAloneFigures(s: CommitAloneSample): WatchFigures['commitAlone'] {
+  return { call: percentiles(s.call), stampToReply: percentiles(s.stampToReply) };
+}
+
+export function computeFanOutFigures(s: FanOutSample): FanOutFigures {
+  return {
+    watchers: s.watchers,
+    rounds: s.mvnet.bracket.length,
+    mvnet: {
+      upper: percentiles(s.mvnet.upper),
+      lower: percentiles(s.mvnet.lower),
+      bracket: percentiles(s.mvnet.bracket),
+      slowest: percentiles(s.mvnet.slowest),
+      bytes: percentiles(s.mvnet.bytes),
+      call: percentiles(s.mvnet.call),
+      fromLogLine: s.mvnet.fromLogLine,
+    },
+    peer: {
+      fromWrite: percentiles(s.peer.fromWrite),
+      writeLoop: percentiles(s.peer.writeLoop),
+      slowest: percentiles(s.peer.slowest),
+      bytes: percentiles(s.peer.bytes),
+    },
+    strays: s.strays,
+  };
 }
 
 export function computeDriftFigures(s: DriftSample): DriftFigures {
   return {
-    watchers: s.watchers,
-    channels: s.channels,
-    rounds: s.agentSide.length,
+    rounds: s.fromReturn.length,
     fromReturn: percentiles(s.fromReturn),
     fromSpawn: percentiles(s.fromSpawn),
     agentSide: percentiles(s.agentSide),
-    fanOut: percentiles(s.fanOut),
-    slowest: percentiles(s.slowest),
+    peerFromReturn: percentiles(s.peerFromReturn),
+    peerFromSpawn: percentiles(s.peerFromSpawn),
+    afterPeer: percentiles(s.afterPeer),
     ipDel: percentiles(s.ipDel),
-    strayEvents: s.strayEvents,
+    strays: s.strays,
   };
 }
 
 /**
- * A stalled block's watcher. The agent's message gives its queue's capacity and the last revision it
- * wrote (`resume with since_revision=N`); the queue then took the next `capacity` events, and the
- * commit after them overflowed it. (If the stream was writing a batch of several events when it
- * stalled, the rest of that batch was dropped too and the overflow came that much later: with one
- * mutation at a time, batches hold one event.)
+ * One target, judged: mvnet's p99 against its limit; and mvnet's p99 as a ratio to its peer's, both
+ * on one clock (the target's own, or, where the peer's p99 is not above 0 on it, an earlier start).
  */
-function stalledFigures(block: MutationBlock): StalledFigures {
-  const s = block.stalled!;
-  const capacity = Number(/more than (\d+) events behind/.exec(s.message)?.[1]) || undefined;
-  const resumeFrom = Number(/since_revision=(\d+)/.exec(s.message)?.[1]) || s.lastBufferedRevision;
-  const overflowRevision = capacity === undefined ? undefined : resumeFrom + capacity + 1;
-  const pairsBefore = block.pairs.filter(
-    (p) => overflowRevision === undefined || p.revision < overflowRevision,
-  );
+export interface TargetVerdict {
+  p99: number;
+  limit: number;
+  met: boolean;
+  ratio: { mine: number; peer: number };
+}
+
+/** Target 3a, on the row of 1,000 watchers (or the largest count measured, if that was not). */
+export function fanOutVerdict(f: WatchFigures): (TargetVerdict & { watchers: number }) | undefined {
+  const row =
+    f.fanOut.find((r) => r.watchers === FANOUT_TARGET.watchers) ??
+    f.fanOut.reduce<FanOutFigures | undefined>((a, r) => (!a || r.watchers > a.watchers ? r : a), undefined);
+  if (!row) return undefined;
+  const p99 = row.mvnet.upper.p99;
   return {
-    buffered: s.buffered,
-    stalledAfter: resumeFrom,
-    capacity,
-    overflowRevision,
-    pairsBefore: pairsBefore.length,
-    pairs: block.pairs.length,
-    ending: s.ending,
-    message: s.message,
+    watchers: row.watchers,
+    p99,
+    limit: FANOUT_TARGET.p99Ms,
+    met: p99 <= FANOUT_TARGET.p99Ms,
+    ratio: { mine: p99, peer: row.peer.fromWrite.p99 },
   };
 }
 
-const summarizeIfAny = (samples: number[]) => (samples.length > 0 ? percentiles(samples) : undefined);
-
-export function computeMutationFigures(blocks: MutationBlock[]): MutationFigures {
-  const times = (b: MutationBlock[]) => b.flatMap((block) => block.pairs.map((p) => p.ms));
-  const stalledBlocks = blocks.filter((b) => b.stalled);
-  const [written, queued, dropped]: number[][] = [[], [], []];
-  for (const block of stalledBlocks) {
-    const { stalledAfter, overflowRevision = Infinity } = stalledFigures(block);
-    for (const p of block.pairs) {
-      const phase = p.revision <= stalledAfter ? written : p.revision < overflowRevision ? queued : dropped;
-      phase.push(p.ms);
-    }
-  }
-  const none = percentiles(times(blocks.filter((b) => !b.stalled)));
-  const stalled = percentiles(times(stalledBlocks));
+/**
+ * Target 3b, from ip's return. The ratio is taken from ip's spawn: the kernel sends the deletion's
+ * notification while ip still waits for the deletion to finish, so the listener's receipt comes before
+ * ip's return, and a ratio to a figure below 0 would mean nothing.
+ */
+export function driftVerdict(f: WatchFigures): TargetVerdict {
+  const d = f.drift;
+  const p99 = d.fromReturn.p99;
   return {
-    none,
-    stalled,
-    stalledWritten: summarizeIfAny(written),
-    stalledQueued: summarizeIfAny(queued),
-    stalledDropped: summarizeIfAny(dropped),
-    ratioP50: stalled.p50 / none.p50,
-    ratioP99: stalled.p99 / none.p99,
-    stalledBlocks: stalledBlocks.map(stalledFigures),
-    order: blocks.map((b) => b.condition),
+    p99,
+    limit: DRIFT_TARGET.p99Ms,
+    met: p99 <= DRIFT_TARGET.p99Ms,
+    ratio: { mine: d.fromSpawn.p99, peer: d.peerFromSpawn.p99 },
   };
 }

@@ -3,6 +3,7 @@
  * (`mvb-`), so that neither ever removes the other's namespaces; both share one lock
  * (shared/benchLock.ts), so that they never run at once and time each other's load.
  */
+import { MacvlanMode } from '../../proto/gen/mvnet/v1/network';
 import type { SwitchedHost } from '../shared/benchNamespaces';
 
 /** Every namespace the Watch benchmark makes starts with this; all are removed at start and end. */
@@ -26,7 +27,7 @@ export const WATCH_HOST: SwitchedHost = {
   prefixLength: WATCH_PREFIX_LENGTH,
 };
 
-/** Part 1's network and its endpoint (named after the container, as the SDK does). */
+/** Part 2's network and its endpoint (named after the container, as the SDK does). */
 export const DRIFT_NETWORK = 'watchbench';
 export const DRIFT_ENDPOINT = 'c1';
 export const DRIFT_ADDRESS = '10.89.0.2';
@@ -34,8 +35,20 @@ export const DRIFT_ADDRESS = '10.89.0.2';
 export const DRIFT_IFNAME = 'eth0';
 
 /**
- * Part 2's networks: made and deleted again, one at a time, all with this subnet (apart from part 1's,
- * since the subnets of one host's networks must not overlap).
+ * Part 1's network, made and deleted again every other round, and part 3's networks, made and deleted
+ * one at a time: all with this subnet (apart from part 2's, since the subnets of one host's networks
+ * must not overlap), never two at once.
  */
+export const FANOUT_NETWORK = 'wf-fanout';
 export const MUTATION_SUBNET = '10.90.0.0/24';
 export const MUTATION_GATEWAY = '10.90.0.1';
+
+/** Part 1's network, as the SDK takes it. */
+export function fanOutNetwork() {
+  return {
+    name: FANOUT_NETWORK,
+    parent: 'eth0',
+    mode: MacvlanMode.MACVLAN_MODE_BRIDGE,
+    subnets: [{ cidr: MUTATION_SUBNET, gateway: MUTATION_GATEWAY, ipRange: '', auxAddresses: {} }],
+  };
+}

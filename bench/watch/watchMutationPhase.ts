@@ -1,5 +1,5 @@
 /**
- * Part 2, mutations beside a stalled watcher: CreateNetwork + DeleteNetwork pairs, one at a time
+ * Part 3, mutations beside a stalled watcher: CreateNetwork + DeleteNetwork pairs, one at a time
  * through one client, timed from the first request to the second reply. Blocks without any watcher
  * and blocks with one stalled watcher (see StalledWatcher) alternate A B B A..., after uncounted
  * warm-up pairs. Each stalled block opens a fresh stalled watcher, and is long enough for its queue in
