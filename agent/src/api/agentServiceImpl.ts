@@ -6,7 +6,8 @@ import { applyRequestFromMessage, pendingApplyToMessage, planStepToMessage } fro
 import { endpointFromMessage, endpointToMessage } from './endpointMessages';
 import { hostToMessage } from './hostMessages';
 import { networkFromMessage, networkToMessage } from './networkMessages';
-import { kindsFromMessage, watchItemToMessage } from './watchMessages';
+import { kindsFromMessage } from './watchMessages';
+import { WatchMessageCache } from './WatchMessageCache';
 
 /**
  * The AgentService handlers: decode, call the application, encode. Errors are mapped to statuses by
@@ -16,6 +17,7 @@ export function createAgentServiceImpl(
   services: Pick<HostServices, 'host' | 'networks' | 'endpoints' | 'watch' | 'apply'>,
 ): ServiceImplementation<typeof AgentServiceDefinition> {
   const { host, networks, endpoints, watch, apply } = services;
+  const messages = new WatchMessageCache((name) => watch.endpointCount(name));
   return {
     async getHost() {
       const { facts, links, revision } = await host.getHost();
@@ -79,7 +81,7 @@ export function createAgentServiceImpl(
         },
         context.signal,
       );
-      for await (const item of items) yield watchItemToMessage(item, (name) => watch.endpointCount(name));
+      for await (const item of items) yield messages.messageOf(item);
     },
   };
 }

@@ -7,6 +7,7 @@ import { accessMiddleware } from './access/accessMiddleware';
 import type { AccessPolicy } from './access/AccessPolicy';
 import { createAgentServiceImpl } from './agentServiceImpl';
 import { CHANNEL_LIMITS } from './channelLimits';
+import { encodedOnce } from './encodedOnce';
 import { errorStatusMiddleware } from './errorStatus';
 import { guardDecoding } from './guardDecoding';
 import { listenOn, shutdownWithin } from './listenOn';
@@ -65,7 +66,7 @@ export async function serveAgent(
     .use(errorStatusMiddleware(logger))
     .use(requestChecksMiddleware)
     .use(terminator.middleware);
-  server.add(guardDecoding(AgentServiceDefinition), createAgentServiceImpl(services));
+  server.add(encodedOnce(guardDecoding(AgentServiceDefinition), 'watch'), createAgentServiceImpl(services));
   server.add(HealthDefinition, HealthServiceImpl(health));
   const reflected = [AgentServiceDefinition.fullName, 'grpc.health.v1.Health'];
   for (const { definition, impl } of reflectionServices(reflected)) server.add(definition, impl);
