@@ -1,8 +1,8 @@
 /**
  * RtnlLinkMonitor on this kernel, beyond the contract: what it does when changes come faster than it
  * reads (a burst that overruns its socket), when it is closed in the middle of one, when its reader
- * ends, when a process forges notifications, when the host netns has an nsid for itself, and that
- * follow() does nothing on its caller's turn. Each test gets a throwaway host netns. Needs root.
+ * ends, when a process forges notifications, when a notification is larger than 64 KiB, when the host
+ * netns has an nsid for itself, and that follow() does nothing on its caller's turn. Each test gets a throwaway host netns. Needs root.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -96,6 +96,19 @@ describe('RtnlLinkMonitor on this kernel', () => {
     expect(burstReports()).toBeLessThan(BURST);
     expect(warnings.join('\n')).toMatch(/kernel notifications lost.*overrun/);
     await heard();
+  });
+
+  it('reads a notification past 64 KiB whole (a link with 62 KiB of altnames), no gap', async () => {
+    const altnames = Array.from(
+      { length: 490 },
+      (_, i) => `link property add dev mv0 altname a${i}${'x'.repeat(120)}\n`,
+    );
+    execFileSync('ip', ['-n', host.ns, '-batch', '-'], { input: altnames.join('') });
+    await listen();
+    host.ip('link', 'set', 'mv0', 'alias', 'large');
+    const large = await waitFor('mv0 reported', () => changes.find((c) => c.ifname === 'mv0'));
+    expect(large.detail).toContain('alias="large"');
+    expect(gaps).toBe(0);
   });
 
   it('reports nothing after close() in the middle of a burst, and frees its socket and its thread', async () => {

@@ -50,12 +50,13 @@ export function pumpDatagrams(threads: typeof WorkerThreads): void {
   const recvmsg = lib.func('intptr_t recvmsg(int fd, void *msg, int flags)');
   const [EINTR, EAGAIN, ENOBUFS, MSG_TRUNC, MSG_DONTWAIT] = [4, 11, 105, 0x20, 0x40];
   const [POLLIN, POLLNVAL] = [0x1, 0x20];
-  const [SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, BATCH, DATA] = [270, 8, 256, 64 * 1024];
+  const [SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, BATCH, DATA] = [270, 8, 256, 256 * 1024];
   const shared = new Int32Array(data.shared);
   const [UNREAD, CLOSING] = [0, 1];
 
   // One block of native memory that never moves: struct msghdr, one iovec, the sender's sockaddr_nl,
-  // room for control messages, and the datagram itself (64 KiB: the largest rtnetlink sends is far less).
+  // room for control messages, and the datagram itself: 256 KiB, as a link's altnames alone may take 64
+  // KiB (root in a container could make every change of its link a truncated notification, i.e. a gap).
   const [IOV, NAME, CONTROL, BYTES] = [56, 72, 88, 152];
   const block = koffi.alloc('uint8_t', BYTES + DATA);
   const base = koffi.address(block);
