@@ -1,8 +1,9 @@
 /**
  * RtnlLinkMonitor on this kernel, beyond the contract: what it does when changes come faster than it
  * reads (a burst that overruns its socket), when it is closed in the middle of one, when its reader
- * ends, when a process forges notifications, when a notification is larger than 64 KiB, when the host
- * netns has an nsid for itself, and that follow() does nothing on its caller's turn. Each test gets a throwaway host netns. Needs root.
+ * ends, when a process forges notifications or one cannot be read, when a notification is larger than
+ * 64 KiB, when the host netns has an nsid for itself, and that follow() does nothing on its caller's
+ * turn. Each test gets a throwaway host netns. Needs root.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -141,6 +142,25 @@ describe('RtnlLinkMonitor on this kernel', () => {
     expect(started).toBe(2);
     expect(warnings[0]).toMatch(/^kernel monitor stopped: .*recvmsg: errno 88/);
     await heard();
+  });
+
+  it('takes a notification it cannot read (an attribute cut short) as a gap, and reads on', async () => {
+    let handlers: DatagramHandlers | undefined;
+    const startReader = (fd: number, h: DatagramHandlers, maxUnread: number) => {
+      handlers = h;
+      return new DatagramReader(fd, h, maxUnread);
+    };
+    await listen({ startReader });
+    const name = attr(3, cString('cut0')); // IFLA_IFNAME
+    name.writeUInt16LE(200, 0); // its length runs 190 bytes past the message
+    const bytes = Buffer.concat([Buffer.alloc(16), Buffer.alloc(16), name]);
+    bytes.writeUInt32LE(bytes.length, 0); // nlmsghdr: length, RTM_NEWLINK
+    bytes.writeUInt16LE(16, 4);
+    handlers!.onBatch([{ nsid: 3, bytes }]);
+    expect(gaps).toBe(1);
+    expect(warnings.join('\n')).toMatch(/^unreadable kernel notification: re-reading the kernel/);
+    await heard();
+    expect(changes.filter((c) => c.ifname === 'cut0')).toEqual([]);
   });
 
   it('hears only the kernel: a notification a process sends to the link group is not reported', async () => {

@@ -129,25 +129,24 @@ export class RtnlLinkMonitor implements LinkChangeSource {
     }
   }
 
+  /**
+   * Reads one notification and reports it. One that cannot be read, or whose report fails, is a gap:
+   * nothing a notification holds may end the agent (this runs in the reader's message event).
+   */
   private read(message: Reply, nsid: LinkChange['nsid']): void {
     if (this.closed) return;
-    let change: LinkChange | undefined;
     try {
-      change = readLinkChange(message, nsid, (index) =>
-        nsid === 'current' ? this.nameOf(index) : undefined,
-      );
+      const nameOf = (index: number) => (nsid === 'current' ? this.nameOf(index) : undefined);
+      const change = readLinkChange(message, nsid, nameOf);
+      if (change === undefined) return;
+      if (nsid === 'current' && change.what === 'link') this.learnName(message, change);
+      this.onChange?.(change);
     } catch (err) {
-      if (!(err instanceof UnreadableMessage)) throw err;
-      this.opts.logger?.warn(
-        { err: err.message, nsid },
-        'unreadable kernel notification: re-reading the kernel',
-      );
+      const why =
+        err instanceof UnreadableMessage ? 'unreadable kernel notification' : 'kernel notification failed';
+      this.opts.logger?.warn({ err, nsid, type: message.type }, `${why}: re-reading the kernel`);
       this.onGap?.();
-      return;
     }
-    if (change === undefined) return;
-    if (nsid === 'current' && change.what === 'link') this.learnName(message, change);
-    this.onChange?.(change);
   }
 
   private learnName(message: Reply, change: LinkChange): void {
