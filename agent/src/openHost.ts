@@ -7,8 +7,8 @@ import type { LinkChangeSource } from './domain/ports/LinkChangeSource';
 import type { LinkDriver } from './domain/ports/LinkDriver';
 import { mvnetVersion } from '../../common/mvnetVersion';
 import { hostname, kernelRelease, readBootId } from './kernel/hostFacts';
-import { IpLinkMonitor } from './kernel/iproute2/IpLinkMonitor';
 import { LinuxDriver } from './kernel/LinuxDriver';
+import { RtnlLinkMonitor } from './kernel/netlink/RtnlLinkMonitor';
 import { Store } from './store/Store';
 import { DEFAULT_EVENT_RETENTION } from './domain/limits';
 
@@ -64,7 +64,7 @@ export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
     };
     const linkChanges =
       options.linkChanges ??
-      (options.driver ? undefined : new IpLinkMonitor({ netns: options.netns, logger }));
+      (options.driver ? undefined : new RtnlLinkMonitor({ netns: options.netns, logger }));
     const close = async () => {
       await driver.close();
       state.close();

@@ -52,7 +52,7 @@ export interface AgentOptions {
   maxWatchers?: number;
   /** Free bytes the state dir must have for a mutation (default MIN_FREE_STATE_BYTES; tests lower it). */
   stateMinFreeBytes?: number;
-  /** The kernel's change notifications; default: `ip monitor` on the host netns, none with a custom driver. */
+  /** The kernel's change notifications; default: RtnlLinkMonitor on the host netns, none with a custom driver. */
   linkChanges?: LinkChangeSource;
 }
 

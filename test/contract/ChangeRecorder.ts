@@ -36,8 +36,8 @@ export class ChangeRecorder {
   }
 
   /**
-   * Waits until a source just started hears the kernel: a monitor process subscribes a little after it
-   * is spawned, and a marker made before then is never reported, so markers are made until one is.
+   * Waits until a source just started hears the kernel: a source may subscribe a little after start()
+   * returns, and a marker made before then is never reported, so markers are made until one is.
    */
   async listening(): Promise<void> {
     const names: string[] = [];

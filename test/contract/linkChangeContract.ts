@@ -1,5 +1,5 @@
 /**
- * The contract suite of the second kernel port, LinkChangeSource: run against IpLinkMonitor on a real
+ * The contract suite of the second kernel port, LinkChangeSource: run against RtnlLinkMonitor on a real
  * kernel, in a throwaway netns (integration), and against the in-memory kernel's MemoryLinkChanges
  * (unit), so the fake reports what the kernel reports. It checks what DriftService relies on: kinds,
  * names and nsids of the changes, deletions, accounts that are equal exactly when the state is, the

@@ -17,8 +17,6 @@ export interface DriftDeps {
   mutex: Mutex;
   networks: NetworkService;
   source: LinkChangeSource;
-  /** Changes are gathered this long before one repair pass (a burst of kernel events is one drift). */
-  debounceMs?: number;
 }
 
 /**
@@ -27,9 +25,18 @@ export interface DriftDeps {
  * made again, a downed one set up), statuses follow what cannot be repaired (a parent NIC down), and
  * an endpoint whose link vanished from its container is attached again (or found LOST). Each repair is
  * a DRIFT event with its revision. Foreign links are never touched.
+ *
+ * Changes are coalesced, not debounced: a pass starts on the turn after a change (setImmediate) and
+ * takes every change noted by then (a burst arrives in batches that are already queued); changes noted
+ * while a pass runs make exactly one more pass after it.
  */
 export class DriftService {
-  private timer?: NodeJS.Timeout;
+  /** The next pass, due on the next turn. */
+  private next?: NodeJS.Immediate;
+  private running = false;
+  /** Changes were noted while a pass ran: one more pass follows it. */
+  private again = false;
+  private closed = false;
   private hostChanged = false;
   /** Links deleted in container namespaces since the last pass, as "nsid/ifname". */
   private deletedInContainers = new Set<string>();
@@ -64,7 +71,8 @@ export class DriftService {
   }
 
   close(): void {
-    clearTimeout(this.timer);
+    this.closed = true;
+    clearImmediate(this.next);
     this.deps.source.close();
   }
 
@@ -93,22 +101,40 @@ export class DriftService {
   }
 
   private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.repair().catch((err: unknown) => this.deps.logger.error({ err }, 'drift repair failed'));
-    }, this.deps.debounceMs ?? 50);
+    if (this.closed) return;
+    if (this.running) this.again = true;
+    else this.next ??= setImmediate(() => void this.pass());
   }
 
-  /** One repair pass, under the host mutex, for what the gathered changes may have touched. */
+  private async pass(): Promise<void> {
+    this.next = undefined;
+    this.running = true;
+    try {
+      await this.repair();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'drift repair failed');
+    } finally {
+      this.running = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.schedule();
+    }
+  }
+
+  /**
+   * One repair pass, under the host mutex, for what the changes noted until it holds the mutex may have
+   * touched; none when the pass before took them all.
+   */
   private async repair(): Promise<void> {
-    const everything = this.everything;
-    const host = this.hostChanged || everything;
-    const ifnames = this.deletedInContainers;
-    this.everything = false;
-    this.hostChanged = false;
-    this.deletedInContainers = new Set();
+    if (!this.everything && !this.hostChanged && this.deletedInContainers.size === 0) return;
     await this.deps.mutex.run(async () => {
+      const everything = this.everything;
+      const host = this.hostChanged || everything;
+      const ifnames = this.deletedInContainers;
+      this.everything = false;
+      this.hostChanged = false;
+      this.deletedInContainers = new Set();
       if (host) {
         await repairHostLinks(this.deps);
         await this.deps.networks.refreshAllHeld();

@@ -38,7 +38,7 @@ export interface HostServices {
    * awaiting confirmation (rolled back now if its deadline passed while the agent was down).
    */
   start(): Promise<void>;
-  /** Stops them (the kernel monitor is a process of its own: it would outlive the agent). */
+  /** Stops them (the kernel monitor's reader is a thread of its own, with a socket, until closed). */
   stop(): void;
 }
 

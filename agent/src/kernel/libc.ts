@@ -125,3 +125,25 @@ export function libc(): Libc {
   };
   return loaded;
 }
+
+// The link monitor (netlink/RtnlLinkMonitor): a NETLINK_ROUTE socket joined to multicast groups,
+// read by a worker thread that an eventfd wakes when the monitor closes.
+
+export const SO_RCVBUF = 8;
+/** SO_RCVBUF past the system's rmem_max (CAP_NET_ADMIN). */
+export const SO_RCVBUFFORCE = 33;
+export const NETLINK_ADD_MEMBERSHIP = 1;
+/** Notifications of every netns that has an nsid in the socket's, each with that nsid (Linux 4.2). */
+export const NETLINK_LISTEN_ALL_NSID = 8;
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
+
+let eventfdCall: KoffiFunction | undefined;
+
+/** eventfd(2): a counter a write() makes readable; -1 (errno set) on failure. */
+export function eventfd(initval: number, flags: number): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, as libc() is
+  const koffi = require('koffi') as typeof import('koffi');
+  eventfdCall ??= koffi.load('libc.so.6').func('int eventfd(unsigned int initval, int flags)');
+  return eventfdCall(initval, flags) as number;
+}

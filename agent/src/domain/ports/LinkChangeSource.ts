@@ -1,6 +1,6 @@
 /**
  * The port through which the application hears of kernel changes it did not make (DriftService):
- * kernel/ implements it with `ip monitor` on a real kernel (IpLinkMonitor) and in memory
+ * kernel/ implements it with rtnetlink multicast on a real kernel (RtnlLinkMonitor) and in memory
  * (MemoryLinkChanges); one contract suite holds both to the same behaviour.
  */
 import type { NetnsRef } from '../model';
@@ -12,17 +12,23 @@ export interface LinkChange {
   what: 'link' | 'address';
   deleted: boolean;
   ifname: string;
-  /** The kernel's whole account of the link or address: equal accounts, equal states. */
+  /**
+   * The kernel's account of the link or address, its state and not its counters: equal accounts, equal
+   * states.
+   */
   detail: string;
 }
 
 /** Where the application hears about kernel changes. */
 export interface LinkChangeSource {
-  /** Calls `onChange` for every change, and `onGap` when changes may have been missed (a restart). */
+  /**
+   * Calls `onChange` for every change, and `onGap` when changes may have been missed (notifications
+   * lost or unreadable, a reader started again): the application then re-reads the kernel.
+   */
   start(onChange: (change: LinkChange) => void, onGap: () => void): void;
   /**
    * Asks the kernel to report a container netns's changes too (it needs an nsid in the host netns), and
-   * returns that nsid; undefined when the netns is gone.
+   * returns that nsid; undefined when the netns is gone. Does nothing on its caller's turn.
    */
   follow(netns: NetnsRef): Promise<number | undefined>;
   close(): void;

@@ -52,7 +52,7 @@ export class MemoryKernel {
     for (const seed of opts.links ?? []) this.addLinkBehindBack(seed);
   }
 
-  /** The kernel's change notifications (`ip monitor`): each call opens a source, as another monitor would. */
+  /** The kernel's change notifications (rtnetlink multicast): each call opens a source, as another monitor would. */
   linkChanges(): MemoryLinkChanges {
     return new MemoryLinkChanges(this.host, this.containers, this.sources);
   }

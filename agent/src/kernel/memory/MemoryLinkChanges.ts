@@ -6,7 +6,7 @@ import type { MemoryNamespace } from './MemoryNamespace';
 import { NamespaceSnapshot } from './NamespaceSnapshot';
 
 /**
- * The in-memory kernel's notifications, as `ip monitor ... all-nsid` gives them (IpLinkMonitor): every
+ * The in-memory kernel's notifications, as rtnetlink multicast gives them (RtnlLinkMonitor): every
  * link and address change of the host namespace, and the link and address changes of the containers'
  * namespaces that have an nsid. The kernel (MemoryDriver) calls kernelChanged() on every open source
  * after each change it makes (one request of a real driver); the source compares the namespaces with
@@ -30,7 +30,7 @@ export class MemoryLinkChanges implements LinkChangeSource {
     sources.add(this);
   }
 
-  /** `onGap` is never called: the in-memory kernel misses no change (a real monitor may die). */
+  /** `onGap` is never called: the in-memory kernel misses no change (a real socket may overrun). */
   start(onChange: (change: LinkChange) => void, _onGap: () => void): void {
     if (this.closed || this.onChange) return;
     this.onChange = onChange;

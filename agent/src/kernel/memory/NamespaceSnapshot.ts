@@ -12,9 +12,10 @@ interface Account {
 }
 
 /**
- * What `ip -o monitor link address` would have told of one namespace of the in-memory kernel: each
- * link by index (a rename keeps it) and each address by link index and CIDR, as the line the kernel's
- * account would print. Comparing two snapshots gives the changes the kernel reports between them.
+ * What the kernel's notifications would have told of one namespace of the in-memory kernel: each link
+ * by index (a rename keeps it) and each address by link index and CIDR, with a text of its state (as
+ * `ip -o monitor` would print it, plus the alias, which RtnlLinkMonitor's accounts hold too). Comparing
+ * two snapshots gives the changes the kernel reports between them.
  */
 export class NamespaceSnapshot {
   private constructor(
@@ -68,10 +69,7 @@ export class NamespaceSnapshot {
   }
 }
 
-/**
- * A link as `ip -o monitor` prints it: flags, MTU, operstate, MAC and master. Like the kernel's own
- * lines, it leaves the alias out (a changed alias is reported with an unchanged account).
- */
+/** A link as `ip -o monitor` prints it (flags, MTU, operstate, MAC and master), and its alias. */
 function describeLink(link: LinkInfo): string {
   const carrier = link.adminUp && ['UP', 'UNKNOWN'].includes(link.operState);
   const flags = [
@@ -84,7 +82,8 @@ function describeLink(link: LinkInfo): string {
   ];
   const name = link.parent === undefined ? link.name : `${link.name}@${link.parent}`;
   const master = link.master === undefined ? '' : ` master ${link.master}`;
-  return `${link.index}: ${name}: <${flags.join(',')}> mtu ${link.mtu}${master} state ${link.operState} \\    link/ether ${link.mac}`;
+  const alias = link.alias === undefined ? '' : ` alias ${JSON.stringify(link.alias)}`;
+  return `${link.index}: ${name}: <${flags.join(',')}> mtu ${link.mtu}${master} state ${link.operState} \\    link/ether ${link.mac}${alias}`;
 }
 
 function describeAddress(cidr: string, ifname: string): string {

@@ -1,6 +1,6 @@
 /**
  * The rtnetlink nsid messages (linux/net_namespace.h): a netns known to another by a number, which
- * `ip monitor all-nsid` then reports its changes under.
+ * the link monitor (NETLINK_LISTEN_ALL_NSID) then hears its changes under.
  */
 import { attr, parseAttributes, s32, u32, type Reply, type Request } from './netlinkMessage';
 

@@ -1,12 +1,12 @@
 /**
  * The LinkChangeSource contract against the real kernel: each test gets a throwaway host netns whose
- * `eth0` is plugged into a "switch" netns (so it has a carrier), watched by IpLinkMonitor and changed
+ * `eth0` is plugged into a "switch" netns (so it has a carrier), watched by RtnlLinkMonitor and changed
  * by hand with `ip`. Needs root.
  */
 import type { NetnsRef } from '../../agent/src/domain/ports/LinkDriver';
 import { LinuxDriver } from '../../agent/src/kernel/LinuxDriver';
-import { IpLinkMonitor } from '../../agent/src/kernel/iproute2/IpLinkMonitor';
 import { kernelErrorFrom, runCommand } from '../../agent/src/kernel/iproute2/runCommand';
+import { RtnlLinkMonitor } from '../../agent/src/kernel/netlink/RtnlLinkMonitor';
 import { addNetns, deleteNetns } from '../../tools/netns';
 import { describeLinkChangeContract, type LinkChangeFixture } from '../contract/linkChangeContract';
 import { makeNetnsHost } from '../support/netnsHost';
@@ -28,7 +28,7 @@ async function netnsHost(): Promise<LinkChangeFixture> {
   const host = await makeNetnsHost('changes');
   const containers: string[] = [];
   return {
-    openSource: () => new IpLinkMonitor({ netns: host.ns }),
+    openSource: () => new RtnlLinkMonitor({ netns: host.ns }),
     driver: new LinuxDriver({ netns: host.ns }),
     parent: 'eth0',
     byHand: {
@@ -66,4 +66,4 @@ async function netnsHost(): Promise<LinkChangeFixture> {
   };
 }
 
-describeLinkChangeContract('IpLinkMonitor in a throwaway netns', netnsHost);
+describeLinkChangeContract('RtnlLinkMonitor in a throwaway netns', netnsHost);
