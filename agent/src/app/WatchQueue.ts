@@ -28,6 +28,11 @@ export class WatchQueue {
   private items: ChangeEvent[] = [];
   private overflowed = false;
   private wake?: () => void;
+  private idleTimer?: NodeJS.Timeout;
+  private idleMs?: number;
+  private signal?: AbortSignal;
+  /** Wakes the waiting stream: its idle time is up, or its call was aborted. */
+  private readonly wakeUp = () => this.wakeNow();
 
   constructor(private readonly capacity: number) {}
 
@@ -56,19 +61,30 @@ export class WatchQueue {
     this.wake?.();
   }
 
-  /** The queued events, or `idle` after `idleMs` without any, or `overflow`. Resolves early on abort. */
+  /**
+   * The queued events, or `idle` after `idleMs` without any, or `overflow`. Resolves early on abort.
+   * One idle timer per queue, re-armed at each wait (not one timer and one abort listener per event:
+   * with 1,000 watchers those were a good part of an event's cost); close() ends both.
+   */
   async next(idleMs: number, signal: AbortSignal): Promise<QueueItem> {
     if (!this.overflowed && this.items.length === 0 && !signal.aborted) {
+      if (this.signal !== signal) {
+        this.signal?.removeEventListener('abort', this.wakeUp);
+        this.signal = signal;
+        signal.addEventListener('abort', this.wakeUp);
+      }
       await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
+        this.wake = () => {
           this.wake = undefined;
           resolve();
         };
-        const timer = setTimeout(done, idleMs);
-        signal.addEventListener('abort', done);
-        this.wake = done;
+        if (this.idleTimer && this.idleMs === idleMs) this.idleTimer.refresh();
+        else {
+          clearTimeout(this.idleTimer);
+          this.idleMs = idleMs;
+          // Unref: the stream keeps the agent alive, not its timer (armed on after a wake by a push).
+          this.idleTimer = setTimeout(this.wakeUp, idleMs).unref();
+        }
       });
     }
     if (this.overflowed) return { overflow: true };
@@ -76,5 +92,13 @@ export class WatchQueue {
     const events = this.items;
     this.items = [];
     return { events };
+  }
+
+  /** Ends the queue's timer and its abort listener: its stream is over. */
+  close(): void {
+    clearTimeout(this.idleTimer);
+    this.signal?.removeEventListener('abort', this.wakeUp);
+    toWake.delete(this);
+    this.wake = undefined;
   }
 }

@@ -69,15 +69,8 @@ export class WatchService {
         `this agent serves ${this.watchers} watch streams, the most it takes: retry later, or watch from fewer clients`,
       );
     }
-    this.watchers++;
-    try {
-      yield* this.stream(request, signal);
-    } finally {
-      this.watchers--;
-    }
-  }
-
-  private async *stream(request: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchItem> {
+    // The stream is written out here rather than delegated to a generator of its own: every event
+    // passes every generator layer, for every watcher.
     const matches = (e: ChangeEvent) =>
       (request.kinds.length === 0 || request.kinds.includes(e.kind)) &&
       (request.network === '' || e.network === request.network);
@@ -85,6 +78,7 @@ export class WatchService {
     const select = (events: ChangeEvent[]) => (unfiltered ? events : filterRevisions(events, matches));
     const queue = new WatchQueue(this.options.queueCapacity);
     const unsubscribe = this.state.subscribe((events) => queue.push(select(events)));
+    this.watchers++;
     try {
       /** The last revision sent whole (or listed): the one to resume after. */
       let last = request.sinceRevision;
@@ -123,6 +117,8 @@ export class WatchService {
       }
     } finally {
       unsubscribe();
+      queue.close();
+      this.watchers--;
     }
   }
 
