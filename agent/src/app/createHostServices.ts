@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { netnsIdentity } from '../domain/netnsIdentity';
 import type { HostState } from '../domain/ports/HostState';
 import type { LinkChangeSource } from '../domain/ports/LinkChangeSource';
 import type { LinkDriver } from '../domain/ports/LinkDriver';
@@ -85,7 +86,11 @@ export function createHostServices(o: HostServicesOptions): HostServices {
     apply,
     async start() {
       await apply.resume();
-      for (const { spec } of state.listEndpoints()) drift?.follow(spec.netnsRef);
+      // Once per namespace, however many endpoints it holds (a follow opens it and asks for its nsid).
+      const namespaces = new Map(
+        state.listEndpoints().map(({ spec }) => [netnsIdentity(spec.netnsRef), spec.netnsRef]),
+      );
+      for (const ref of namespaces.values()) drift?.follow(ref);
       drift?.start();
       if (o.checkIntervalMs <= 0) return;
       checker = setInterval(
