@@ -41,6 +41,11 @@ describe('DriftService: coalescing what is queued, on the in-memory kernel', () 
   let source: ScriptedChanges;
   let passes: number;
 
+  /** Waits until the event loop has run `turns` times over (a pass is long over by then). */
+  const settle = async (turns = 20) => {
+    for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+  };
+
   beforeEach(async () => {
     host = await makeMemoryHost({ links: [{ name: 'eth0', mtu: 1500 }] });
     source = new ScriptedChanges();
@@ -63,6 +68,7 @@ describe('DriftService: coalescing what is queued, on the in-memory kernel', () 
     });
     await services.start();
     await services.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0' }));
+    await settle(); // the first network starts the monitor, with one pass over everything
     passes = 0;
     const refresh = services.networks.refreshAllHeld.bind(services.networks);
     jest.spyOn(services.networks, 'refreshAllHeld').mockImplementation(() => {
@@ -75,11 +81,6 @@ describe('DriftService: coalescing what is queued, on the in-memory kernel', () 
     services.stop();
     host.close();
   });
-
-  /** Waits until the event loop has run `turns` times over (a pass is long over by then). */
-  const settle = async (turns = 20) => {
-    for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
-  };
 
   it('makes one pass for a burst of changes reported in one turn', async () => {
     for (let n = 0; n < 500; n++) source.change(hostLink(n));

@@ -78,3 +78,58 @@ describe("DriftService: changes behind the agent's back, on the in-memory kernel
     expect(await host.driver.getLink('theirs')).toMatchObject({ adminUp: false });
   });
 });
+
+describe('drift repair on a host without networks: started by the first network', () => {
+  it('starts the monitor only once a network exists, and checks everything once then', async () => {
+    const host = await makeMemoryHost();
+    const source = host.driver.linkChanges();
+    const starts: number[] = [];
+    const counted = {
+      ...source,
+      start: (onChange: Parameters<typeof source.start>[0], onGap: Parameters<typeof source.start>[1]) => {
+        starts.push(host.store.revision());
+        source.start(onChange, onGap);
+      },
+      follow: (netns: Parameters<typeof source.follow>[0]) => source.follow(netns),
+      close: () => source.close(),
+    };
+    const services = createHostServices({
+      state: host.store,
+      driver: host.driver,
+      facts: {
+        hostname: 'h1',
+        version: 'test',
+        bootId: 'boot-1',
+        kernelRelease: 'memory',
+        netns: '',
+        capabilities: await host.driver.probeCapabilities(),
+      },
+      logger: silentLogger,
+      linkChanges: counted,
+      checkIntervalMs: 0,
+      bookmarkIntervalMs: 60_000,
+      watchQueueCapacity: 100,
+    });
+    try {
+      await services.start();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(starts).toEqual([]); // nothing to watch
+      await services.networks.createNetwork(networkInput({ hostAccess: true }));
+      // Deleted before the monitor listens (it starts on the next turn): the first pass finds it.
+      host.driver.removeLinkBehindBack('eth0.10');
+      await waitFor('eth0.10 made again', async () => host.driver.getLink('eth0.10'));
+      expect(starts).toHaveLength(1);
+      await services.networks.createNetwork(
+        networkInput({
+          name: 'macvlan20',
+          parent: 'eth0.20',
+          subnets: [{ cidr: '192.168.20.0/24', gateway: '192.168.20.1', ipRange: '', auxAddresses: {} }],
+        }),
+      );
+      expect(starts).toHaveLength(1);
+    } finally {
+      services.stop();
+      host.close();
+    }
+  });
+});

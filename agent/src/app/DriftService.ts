@@ -48,15 +48,15 @@ export class DriftService {
 
   constructor(private readonly deps: DriftDeps) {}
 
-  start(): void {
-    this.deps.source.start(
-      (change) => this.note(change),
-      () => {
-        this.lastSeen.clear();
-        this.everything = true;
-        this.schedule();
-      },
-    );
+  /** Starts listening; with `checkAll`, a first pass checks every link and endpoint too. */
+  start(options: { checkAll?: boolean } = {}): void {
+    const checkEverything = () => {
+      this.lastSeen.clear();
+      this.everything = true;
+      this.schedule();
+    };
+    this.deps.source.start((change) => this.note(change), checkEverything);
+    if (options.checkAll) checkEverything();
   }
 
   /** Follows a container's netns, so that its link changes are reported too. */
