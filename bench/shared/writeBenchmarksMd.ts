@@ -13,9 +13,9 @@ export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
 
 /**
  * The sections, in the order the file shows them: `npm run bench`'s two, then `npm run bench:watch`'s,
- * then `npm run bench:fleet`'s.
+ * `npm run bench:fleet`'s, `npm run bench:memory`'s and `npm run bench:soak`'s.
  */
-const SECTIONS = ['attach', 'apply', 'watch', 'fleet'] as const;
+const SECTIONS = ['attach', 'apply', 'watch', 'fleet', 'memory', 'soak'] as const;
 
 export type BenchmarkSection = (typeof SECTIONS)[number];
 
@@ -24,8 +24,9 @@ const TITLE = [
   '# Benchmarks',
   '',
   'Each section is written by its benchmark, with the machine it ran on: `npm run bench` (endpoint attach,',
-  'and Apply), `npm run bench:watch` (Watch) and `npm run bench:fleet` (fleet rollouts). A run rewrites its',
-  'own sections and leaves the others as they are.',
+  'and Apply), `npm run bench:watch` (Watch), `npm run bench:fleet` (fleet rollouts), `npm run bench:memory`',
+  "(the agent's memory) and `npm run bench:soak` (a long run). A run rewrites its own sections and leaves the",
+  'others as they are.',
 ].join('\n');
 
 const startMarker = (section: BenchmarkSection) => `<!-- ${section}:start -->`;
