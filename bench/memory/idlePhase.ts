@@ -23,8 +23,6 @@ export interface TimedReading extends ProcessReading {
 export interface IdleRun {
   side: IdleSide;
   round: number;
-  /** Its place in the round's start order (0: started first). */
-  order: number;
   timeline: TimedReading[];
 }
 
@@ -39,30 +37,30 @@ async function runRound(
   hostNetns: string,
   logLevel: string,
 ): Promise<IdleRun[]> {
-  const started: { run: IdleRun; process: IdleProcess; readyAt: number }[] = [];
+  const started: { run: IdleRun; proc: IdleProcess; readyAt: number }[] = [];
   let lost: Error | undefined;
   // Read from each side's start on, while the later ones start.
   const sample = () => {
     const now = performance.now();
-    for (const { run, process, readyAt } of started) {
+    for (const { run, proc, readyAt } of started) {
       if (now - readyAt > s.settleMs + s.sampleMs / 2) continue;
-      const reading = readProcess(process.pid, run.side.startsWith('agent'));
+      const reading = readProcess(proc.pid, run.side.startsWith('agent'));
       if (reading) run.timeline.push({ atMs: now - readyAt, ...reading });
-      else lost ??= new Error(`${run.side} (pid ${process.pid}) ended while idle`);
+      else lost ??= new Error(`${run.side} (pid ${proc.pid}) ended while idle`);
     }
   };
   const timer = setInterval(sample, s.sampleMs);
   try {
-    for (const [order, side] of roundOrder(round).entries()) {
-      const process = await startIdleSide(side, hostNetns, logLevel);
-      started.push({ run: { side, round, order, timeline: [] }, process, readyAt: performance.now() });
+    for (const side of roundOrder(round)) {
+      const proc = await startIdleSide(side, hostNetns, logLevel);
+      started.push({ run: { side, round, timeline: [] }, proc, readyAt: performance.now() });
     }
     await sleep(s.settleMs + s.sampleMs);
     if (lost) throw lost;
     return started.map(({ run }) => run);
   } finally {
     clearInterval(timer);
-    await Promise.all(started.map(({ process }) => process.close()));
+    await Promise.all(started.map(({ proc }) => proc.close()));
   }
 }
 

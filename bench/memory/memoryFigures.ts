@@ -95,13 +95,20 @@ export function memoryTargets(f: MemoryFigures): TargetLine[] {
     const s = f.scaleSettings;
     const loaded = f.scale.readings['endpoints and watchers'];
     const idle = f.scale.readings.started;
-    const met = loaded.rssMiB <= SCALE_TARGET_MIB && loaded.hwmMiB <= SCALE_TARGET_MIB;
+    const what = `${s.endpoints} endpoints and ${s.watchers} watchers`;
+    const settledMet = loaded.rssMiB <= SCALE_TARGET_MIB;
     lines.push({
-      met,
+      met: settledMet,
       text:
-        `${s.endpoints} endpoints and ${s.watchers} watchers: ${loaded.rssMiB.toFixed(1)} MiB settled, ` +
-        `${loaded.hwmMiB.toFixed(1)} MiB at the peak (VmHWM; target ≤ ${SCALE_TARGET_MIB}): ${met ? 'met' : 'NOT met'}; ` +
+        `${what}, settled: ${loaded.rssMiB.toFixed(1)} MiB (target ≤ ${SCALE_TARGET_MIB}): ${settledMet ? 'met' : 'NOT met'}; ` +
         `${(loaded.rssMiB / SCALE_TARGET_MIB).toFixed(2)}× the target, ${(loaded.rssMiB / idle.rssMiB).toFixed(2)}× the same agent idle`,
+    });
+    const peakMet = loaded.hwmMiB <= SCALE_TARGET_MIB;
+    lines.push({
+      met: peakMet,
+      text:
+        `${what}, at the peak (VmHWM, while the watchers read the state): ${loaded.hwmMiB.toFixed(1)} MiB ` +
+        `(target ≤ ${SCALE_TARGET_MIB}): ${peakMet ? 'met' : 'NOT met'}; ${(loaded.hwmMiB / SCALE_TARGET_MIB).toFixed(2)}× the target`,
     });
   }
   return lines;
