@@ -40,9 +40,9 @@ export class Watchers {
     return this.ask({ type: 'open', count, sinceRevision, stall }, 'opened', timeoutMs);
   }
 
-  /** Closes the `count` oldest streams. */
-  close(count: number, timeoutMs: number): Promise<Reply<'closed'>> {
-    return this.ask({ type: 'close', count }, 'closed', timeoutMs);
+  /** Closes the `count` oldest streams, of the stalled ones if `stalled`, else of the others. */
+  close(count: number, timeoutMs: number, stalled = false): Promise<Reply<'closed'>> {
+    return this.ask({ type: 'close', count, stalled }, 'closed', timeoutMs);
   }
 
   /**

@@ -119,8 +119,8 @@ async function open(count: number, sinceRevision: number, stall: boolean): Promi
   report({ type: 'opened', open: streams.length, ms: performance.now() - started });
 }
 
-function close(count: number): void {
-  for (const stream of streams.slice(0, count)) {
+function close(count: number, stalled: boolean): void {
+  for (const stream of streams.filter((s) => s.stalled === stalled).slice(0, count)) {
     stream.abort.abort();
     remove(stream);
   }
@@ -137,7 +137,7 @@ process.on('message', (m: WatchersCommand) => {
     open(m.count, m.sinceRevision, m.stall ?? false).catch((err: unknown) =>
       report({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
-  else if (m.type === 'close') close(m.count);
+  else if (m.type === 'close') close(m.count, m.stalled);
   else if (m.type === 'expect') {
     for (const s of streams) s.added.delete(m.network);
     expected = { network: m.network, since: performance.now() };

@@ -28,8 +28,8 @@ export type WatchersCommand =
    * full); open stalled streams alone, on a channel of their own.
    */
   | { type: 'open'; count: number; sinceRevision: number; stall?: boolean }
-  /** Close the `count` streams opened first (their channels go once empty). */
-  | { type: 'close'; count: number }
+  /** Close the `count` oldest streams, stalled or not as `stalled` says (their channels go once empty). */
+  | { type: 'close'; count: number; stalled: boolean }
   /** Say when every open stream has had an ADDED event of the network `network`. */
   | { type: 'expect'; network: string }
   | { type: 'stop' };

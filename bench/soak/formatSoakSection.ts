@@ -20,9 +20,14 @@ function methodLines(f: SoakFigures): string[] {
     `  ${churn.watchers} streams from revision 0; every ${churn.everyMs / 1000} s the ${churn.replace} oldest are closed and as many opened, half`,
     '  from revision 0 (the whole state again) and half from the latest revision' +
       (churn.stallEvery > 0
-        ? `; every ${churn.stallEvery}th step one more stream that stops reading at SYNCED (the agent must end it,`
+        ? `; every ${churn.stallEvery}th step one more stream that stops reading at SYNCED (its queue in the agent`
         : '.'),
-    ...(churn.stallEvery > 0 ? ['  RESOURCE_EXHAUSTED, once its queue is full, and let it go).'] : []),
+    ...(churn.stallEvery > 0
+      ? [
+          '  overflows: the agent drops what it held and ends the stream with RESOURCE_EXHAUSTED when it can write',
+          '  again); the oldest stalled stream is closed once 6 are open, so that the streams open stay as many all along.',
+        ]
+      : []),
     `- Mutations and drift, in cycles (${cycles.pauseMs} ms apart): a network never used before (\`soak<N>\`, a /24), ${cycles.endpoints}`,
     '  endpoints on it (new names, one per container netns of a pool `mvbs-c<i>`, 8 in flight), the links of',
     `  ${cycles.drifts} of them deleted inside their containers (\`ip -n mvbs-c<i> link del eth0\`) and the agent's DRIFT event`,
@@ -91,7 +96,7 @@ function loadLines(f: SoakFigures): string[] {
     `In ${(f.elapsedS / 60).toFixed(1)} min: ${c.cycles} cycles, ${c.networks} networks made and deleted, ${c.attached} endpoints attached,`,
     `${c.drifted} links deleted behind the agent's back and repaired, ${c.deleted} endpoints deleted; the host's revision`,
     `reached ${c.revision}. Watch streams opened ${w.opened} (${w.stalled} of them stalled), closed ${w.closed}; ${w.open} open at the end.`,
-    `Streams the agent ended on its own: ${ended.length === 0 ? 'none' : ended.map(([m, n]) => `${n} × ${m}`).join('; ')}.`,
+    `Streams that read and yet were ended by the agent: ${ended.length === 0 ? 'none' : ended.map(([m, n]) => `${n} × ${m}`).join('; ')}.`,
     `The agent's warnings and errors: ${warnings.length === 0 ? 'none' : warnings.map(([m, n]) => `${n} × ${m}`).join('; ')}.`,
   ];
 }

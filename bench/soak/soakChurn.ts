@@ -3,7 +3,10 @@
  * pool of `watchers` streams opened from revision 0 at the start; then every `everyMs` the `replace`
  * oldest are closed and as many opened, half from revision 0 (the whole state again) and half from
  * the host's latest revision; and every `stallEvery`-th time one stream more that stops reading at
- * SYNCED, which the agent must end once its queue is full (RESOURCE_EXHAUSTED) and then forget.
+ * SYNCED: its queue in the agent fills until it overflows (the agent drops what it held, and ends the
+ * stream with RESOURCE_EXHAUSTED when it can write again), and all of it must go when it closes. The
+ * oldest stalled stream is closed once STALLED_KEPT are open, so that the streams open stay as many
+ * all along: what grows with the run is the agent's, not the load's.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Watchers } from '../memory/Watchers';
@@ -24,6 +27,11 @@ export interface ChurnCounts {
 }
 
 const ANSWER_MS = 60_000;
+/**
+ * Stalled streams kept open at once: each lives STALLED_KEPT stall steps (60 s with the defaults),
+ * long enough for the agent's queue of 1,000 events to overflow at the soak's pace (~30 events a second).
+ */
+const STALLED_KEPT = 6;
 
 /** Opens the pool; resolves once every stream is live. */
 export async function openPool(s: ChurnSettings, watchers: Watchers, counts: ChurnCounts): Promise<void> {
@@ -48,6 +56,10 @@ export async function runChurn(
     counts.open = (await watchers.open(s.replace - fromZero, latestRevision(), ANSWER_MS)).open;
     counts.opened += s.replace;
     if (s.stallEvery > 0 && step % s.stallEvery === 0) {
+      if (counts.stalled >= STALLED_KEPT) {
+        await watchers.close(1, ANSWER_MS, true);
+        counts.closed++;
+      }
       counts.open = (await watchers.open(1, 0, ANSWER_MS, true)).open;
       counts.opened++;
       counts.stalled++;
