@@ -39,6 +39,20 @@ function scaleMethodLines(f: MemoryFigures): string[] {
   ];
 }
 
+/** What each stage added to the agent's RSS, per object. */
+function scaleCosts(f: MemoryFigures): string[] {
+  const { endpoints, watchers } = f.scaleSettings!;
+  const r = f.scale!.readings;
+  const added = (from: number, to: number, count: number) =>
+    `${(to - from).toFixed(1)} MiB (${(((to - from) * 1024) / Math.max(1, count)).toFixed(0)} KiB each)`;
+  return [
+    `The endpoints added ${added(r.started.rssMiB, r.endpoints.rssMiB, endpoints)} to the agent's RSS, the watchers`,
+    `${added(r.endpoints.rssMiB, r['endpoints and watchers'].rssMiB, watchers)}; once they were closed the agent held`,
+    `${(r['watchers gone'].rssMiB - r.endpoints.rssMiB).toFixed(1)} MiB more than before they came (memory freed inside the process is not always`,
+    'given back to the system).',
+  ];
+}
+
 function figureLines(f: MemoryFigures): string[] {
   const lines = ['### Figures', ''];
   if (f.idle) lines.push(formatMarkdown(idleTable(f)), '');
@@ -51,6 +65,8 @@ function figureLines(f: MemoryFigures): string[] {
       `The ${f.scaleSettings!.endpoints} endpoints took ${(s.createMs / 1000).toFixed(1)} s; the watchers ${(s.openMs / 1000).toFixed(1)} s to open and`,
       `get the state; the probe network reached every one in ${s.probeMs.toFixed(0)} ms. The watchers' own process held`,
       `${s.client.rssMiB.toFixed(1)} MiB and ${s.client.fds} fds. Streams the agent ended on its own: ${ended.length === 0 ? 'none' : ended.map(([m, n]) => `${n} (${m})`).join(', ')}.`,
+      '',
+      ...scaleCosts(f),
       '',
     );
   }
