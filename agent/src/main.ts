@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { startAgent } from './startAgent';
 import { DEFAULT_EVENT_RETENTION_BYTES, DEFAULT_MAX_WATCHERS } from './domain/limits';
+import { holdYoungGeneration } from './youngGeneration';
 import { mvnetVersion } from '../../common/mvnetVersion';
 
-/** mvnet-agent: the per-host daemon. Flags and defaults as in DESIGN.md. */
+/**
+ * mvnet-agent: the per-host daemon. Flags and defaults as in DESIGN.md. The agent itself (startAgent
+ * and all it imports) is loaded once the flags are read, with V8's young generation held at its first
+ * size until it serves (youngGeneration.ts).
+ */
 async function main(): Promise<void> {
+  const releaseYoungGeneration = holdYoungGeneration();
   const program = new Command('mvnet-agent')
     .description("Serves this host's macvlan networks, VLAN sub-interfaces and endpoints over gRPC")
     .version(mvnetVersion())
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
   );
   let agent;
   try {
+    const { startAgent } = await import('./startAgent');
     agent = await startAgent({
       ...opts,
       tlsCert: opts.tlscert,
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
     process.stderr.write(`mvnet-agent: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  releaseYoungGeneration();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -17,4 +17,5 @@ export const BENCH_STEPS: BenchStep[] = [
   { script: 'bench:watch', entry: 'bench/watch/watchBench.js', sections: ['watch'] },
   { script: 'bench:fleet', entry: 'bench/fleet/fleetBench.js', sections: ['fleet'] },
   { script: 'bench:restore', entry: 'bench/restore/restoreBench.js', sections: ['restore'] },
+  { script: 'bench:memory', entry: 'bench/memory/memoryBench.js', sections: ['memory'] },
 ];
