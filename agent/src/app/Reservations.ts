@@ -64,6 +64,8 @@ export class Reservations {
       if (ifnameKey) this.ifnames.delete(ifnameKey);
       if (routeKey) this.defaultRoutes.delete(routeKey);
       for (const address of hold.addresses ?? []) held.delete(address);
+      // A network's map goes with its last hold: kept, every network name ever used stayed behind.
+      if (held.size === 0 && this.addresses.get(hold.network) === held) this.addresses.delete(hold.network);
     };
   }
 }

@@ -38,6 +38,18 @@ import {
 const RECV_TIMEOUT_S = 5;
 const RECV_BUFFER = 64 * 1024;
 
+/**
+ * The receive buffers, shared rather than one per socket and one per asynchronous request: a socket
+ * lives for one attach, and 1,000 endpoints' worth of 64 KiB buffers freed by V8 stayed with the
+ * allocator (the agent's RSS at scale, not its heap). Replies are copied out of them before any other
+ * request can run: one buffer serves every synchronous request (they run one at a time, on the
+ * agent's thread); an asynchronous one borrows a spare for its awaits and gives it back.
+ */
+const syncBuffer = Buffer.alloc(RECV_BUFFER);
+const asyncBuffers: Buffer<ArrayBuffer>[] = [];
+/** libuv's pool runs 4 requests at once: spares beyond a few would only be kept for nothing. */
+const MAX_SPARE_BUFFERS = 8;
+
 function setsockoptInt(fd: number, level: number, name: number, value: number): void {
   const b = Buffer.alloc(4);
   b.writeInt32LE(value);
@@ -63,7 +75,6 @@ function openSocket(): number {
 
 export class RtnlSocket {
   private seq = 1;
-  private readonly buffer = Buffer.alloc(RECV_BUFFER);
 
   private constructor(private fd: number) {}
 
@@ -94,7 +105,7 @@ export class RtnlSocket {
     if (c.send(this.fd, message, message.length, 0) !== message.length) throw failed('netlink send');
     const answer: Reply[] = [];
     for (;;) {
-      const n = c.recv(this.fd, this.buffer, this.buffer.length, 0);
+      const n = c.recv(this.fd, syncBuffer, syncBuffer.length, 0);
       if (n < 0) throw failed('netlink receive');
       if (this.take(n, seq, answer)) return answer;
     }
@@ -107,11 +118,16 @@ export class RtnlSocket {
     const sent = await c.sendAsync(this.fd, message, message.length, 0);
     if (sent !== message.length) throw new NetlinkError(0, 'netlink send failed');
     const answer: Reply[] = [];
-    const buffer = Buffer.alloc(RECV_BUFFER);
-    for (;;) {
-      const n = await c.recvAsync(this.fd, buffer, buffer.length, 0);
-      if (n < 0) throw new NetlinkError(0, `netlink receive failed (no answer within ${RECV_TIMEOUT_S} s?)`);
-      if (this.take(n, seq, answer, buffer)) return answer;
+    const buffer = asyncBuffers.pop() ?? Buffer.alloc(RECV_BUFFER);
+    try {
+      for (;;) {
+        const n = await c.recvAsync(this.fd, buffer, buffer.length, 0);
+        if (n < 0)
+          throw new NetlinkError(0, `netlink receive failed (no answer within ${RECV_TIMEOUT_S} s?)`);
+        if (this.take(n, seq, answer, buffer)) return answer;
+      }
+    } finally {
+      if (asyncBuffers.length < MAX_SPARE_BUFFERS) asyncBuffers.push(buffer);
     }
   }
 
@@ -125,7 +141,7 @@ export class RtnlSocket {
    * Adds what one recv() read for request `seq` to `answer`; true once the request is answered (its ack,
    * or the end of its dump). Throws the kernel's refusal.
    */
-  private take(n: number, seq: number, answer: Reply[], buffer = this.buffer): boolean {
+  private take(n: number, seq: number, answer: Reply[], buffer = syncBuffer): boolean {
     for (const reply of splitMessages(Buffer.from(buffer.subarray(0, n)))) {
       if (reply.seq !== seq) continue; // a late answer to an earlier request that timed out
       if (reply.type === NLMSG_DONE) return true;
