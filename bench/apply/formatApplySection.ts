@@ -99,6 +99,8 @@ export function formatApplySection(f: ApplyFigures): string {
     '',
     `Rounds in order: ${f.order.join('; ')}.`,
     '',
+    '### Against the targets',
+    '',
     ...verdictLines(f).map((l) => `- ${l}`),
     '',
     ...profileLines(f),

@@ -127,9 +127,17 @@ export function formatFleetSection(f: FleetFigures): string {
     ...methodLines(f),
     '',
     ...figureLines(f),
+    '### Against the targets',
+    '',
+    ...fleetFindings(f)
+      .filter(isVerdict)
+      .map((l) => `- ${l}`),
+    '',
     '### Reading the figures',
     '',
-    ...fleetFindings(f).map((l) => `- ${l}`),
+    ...fleetFindings(f)
+      .filter((l) => !isVerdict(l))
+      .map((l) => `- ${l}`),
     '',
     '### Reproduce',
     '',
@@ -144,4 +152,9 @@ export function formatFleetSection(f: FleetFigures): string {
     'leaves nothing behind: its namespaces are named `mvbf-*` and removed at the start (leftovers of a killed run)',
     'and at the end, also on Ctrl-C; the agents and the simulated hosts stop with it.',
   ].join('\n');
+}
+
+/** A finding that judges a goal (its "(goal ≤ ...): met" or "missed"), for the targets' list. */
+function isVerdict(finding: string): boolean {
+  return finding.includes('(goal ');
 }
