@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { createHostServices, type HostServices } from '../../agent/src/app/createHostServices';
 import { EndpointService } from '../../agent/src/app/EndpointService';
 import { Mutex } from '../../agent/src/app/Mutex';
 import type { EndpointInput } from '../../agent/src/domain/normalizeEndpoint';
 import { NetworkService } from '../../agent/src/app/NetworkService';
 import type { NetworkInput } from '../../agent/src/domain/normalizeNetwork';
 import { restoreHost } from '../../agent/src/app/restoreHost';
+import type { LinkChangeSource } from '../../agent/src/domain/ports/LinkChangeSource';
 import type { KernelCapabilities } from '../../agent/src/domain/ports/LinkDriver';
 import { MemoryDriver, type MemoryLinkSeed } from '../../agent/src/kernel/memory/MemoryDriver';
 import { Store } from '../../agent/src/store/Store';
@@ -125,4 +127,31 @@ export function endpointInput(overrides: Partial<EndpointInput> = {}): EndpointI
 /** A subnet list for /24 number `n` (192.168.n.0/24, gateway .1). */
 export function subnet24(n: number): NetworkInput['subnets'] {
   return [{ cidr: `192.168.${n}.0/24`, gateway: `192.168.${n}.1`, ipRange: '', auxAddresses: {} }];
+}
+
+/**
+ * The agent's services on a memory host, composed as the agent composes them (createHostServices),
+ * hearing the kernel through `linkChanges`; no periodic check. Not started.
+ */
+export async function memoryHostServices(
+  host: MemoryHost,
+  linkChanges: LinkChangeSource,
+): Promise<HostServices> {
+  return createHostServices({
+    state: host.store,
+    driver: host.driver,
+    facts: {
+      hostname: 'h1',
+      version: 'test',
+      bootId: 'boot-1',
+      kernelRelease: 'memory',
+      netns: '',
+      capabilities: await host.driver.probeCapabilities(),
+    },
+    logger: silentLogger,
+    linkChanges,
+    checkIntervalMs: 0,
+    bookmarkIntervalMs: 60_000,
+    watchQueueCapacity: 100,
+  });
 }

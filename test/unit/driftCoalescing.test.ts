@@ -1,10 +1,10 @@
-import { createHostServices, type HostServices } from '../../agent/src/app/createHostServices';
+import type { HostServices } from '../../agent/src/app/createHostServices';
 import type { LinkChange, LinkChangeSource } from '../../agent/src/domain/ports/LinkChangeSource';
 import {
   endpointInput,
   makeMemoryHost,
   networkInput,
-  silentLogger,
+  memoryHostServices,
   type MemoryHost,
 } from '../support/memoryHost';
 import { waitFor } from '../support/waitFor';
@@ -49,23 +49,7 @@ describe('DriftService: coalescing what is queued, on the in-memory kernel', () 
   beforeEach(async () => {
     host = await makeMemoryHost({ links: [{ name: 'eth0', mtu: 1500 }] });
     source = new ScriptedChanges();
-    services = createHostServices({
-      state: host.store,
-      driver: host.driver,
-      facts: {
-        hostname: 'h1',
-        version: 'test',
-        bootId: 'boot-1',
-        kernelRelease: 'memory',
-        netns: '',
-        capabilities: await host.driver.probeCapabilities(),
-      },
-      logger: silentLogger,
-      linkChanges: source,
-      checkIntervalMs: 0,
-      bookmarkIntervalMs: 60_000,
-      watchQueueCapacity: 100,
-    });
+    services = await memoryHostServices(host, source);
     await services.start();
     await services.networks.createNetwork(networkInput({ name: 'mvnet', parent: 'eth0' }));
     await settle(); // the first network starts the monitor, with one pass over everything

@@ -1,5 +1,5 @@
-import { createHostServices, type HostServices } from '../../agent/src/app/createHostServices';
-import { makeMemoryHost, networkInput, silentLogger, type MemoryHost } from '../support/memoryHost';
+import type { HostServices } from '../../agent/src/app/createHostServices';
+import { makeMemoryHost, memoryHostServices, networkInput, type MemoryHost } from '../support/memoryHost';
 import { waitFor } from '../support/waitFor';
 
 /**
@@ -13,23 +13,7 @@ describe("DriftService: changes behind the agent's back, on the in-memory kernel
 
   beforeEach(async () => {
     host = await makeMemoryHost();
-    services = createHostServices({
-      state: host.store,
-      driver: host.driver,
-      facts: {
-        hostname: 'h1',
-        version: 'test',
-        bootId: 'boot-1',
-        kernelRelease: 'memory',
-        netns: '',
-        capabilities: await host.driver.probeCapabilities(),
-      },
-      logger: silentLogger,
-      linkChanges: host.driver.linkChanges(),
-      checkIntervalMs: 0,
-      bookmarkIntervalMs: 60_000,
-      watchQueueCapacity: 100,
-    });
+    services = await memoryHostServices(host, host.driver.linkChanges());
     services.start();
     await services.networks.createNetwork(networkInput({ hostAccess: true }));
   });
@@ -93,23 +77,7 @@ describe('drift repair on a host without networks: started by the first network'
       follow: (netns: Parameters<typeof source.follow>[0]) => source.follow(netns),
       close: () => source.close(),
     };
-    const services = createHostServices({
-      state: host.store,
-      driver: host.driver,
-      facts: {
-        hostname: 'h1',
-        version: 'test',
-        bootId: 'boot-1',
-        kernelRelease: 'memory',
-        netns: '',
-        capabilities: await host.driver.probeCapabilities(),
-      },
-      logger: silentLogger,
-      linkChanges: counted,
-      checkIntervalMs: 0,
-      bookmarkIntervalMs: 60_000,
-      watchQueueCapacity: 100,
-    });
+    const services = await memoryHostServices(host, counted);
     try {
       await services.start();
       await new Promise((resolve) => setImmediate(resolve));
