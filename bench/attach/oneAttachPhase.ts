@@ -82,7 +82,7 @@ export async function measureOneAttach(
     await verifyAttachments('CNI', plan.cni);
     await verifyAttachments('plain ip', plan.plainIp);
   } finally {
-    floor.close();
+    await floor.close();
     await deleteNamespaces(all.map((a) => a.container));
   }
   await runPool(plan.mvnet, 8, (a) => mvnet.forget(a));
