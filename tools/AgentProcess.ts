@@ -25,6 +25,8 @@ export type AgentLogEntry = Record<string, unknown>;
 export interface AgentProcessOptions {
   /** mvnet-agent's own arguments: --listen, --state-dir, --netns, --log-level... */
   args: string[];
+  /** The agent's main.js; default: this checkout's dist/agent/src/main.js (the upgrade test runs an older build). */
+  main?: string;
   /** A command to run the agent under, before `node`: `['ip', 'netns', 'exec', 'h1']`. */
   prefix?: string[];
   /** Node's own options, before the script: `['--cpu-prof']`. */
@@ -75,7 +77,7 @@ export class AgentProcess {
   private exit: AgentExit | undefined;
 
   private constructor(options: AgentProcessOptions) {
-    const main = path.join(findRepoRoot(), 'dist/agent/src/main.js');
+    const main = options.main ?? path.join(findRepoRoot(), 'dist/agent/src/main.js');
     const [file, ...args] = [
       ...(options.prefix ?? []),
       process.execPath,

@@ -48,6 +48,12 @@ export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
   const { logger } = options;
   const state = Store.open(options.stateDir, { minFreeBytes: options.stateMinFreeBytes });
   state.setRetention(options.eventRetention ?? DEFAULT_EVENT_RETENTION, options.eventRetentionBytes);
+  const { from, to, copy } = state.migrated;
+  if (copy)
+    logger.info(
+      { from, to, copy },
+      `state migrated from format v${from} to v${to}; the old state is kept in ${copy}`,
+    );
   const unwrapped = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
   const driver = options.wrapDriver ? options.wrapDriver(unwrapped) : unwrapped;
   try {

@@ -17,6 +17,8 @@ export async function spawnAgent(args: {
   extra?: string[];
   /** More environment (MVNET_FAULT_KILL_AT...). */
   env?: Record<string, string>;
+  /** Another build's main.js (the upgrade test's older agent). */
+  main?: string;
 }): Promise<AgentProcess> {
   const argv = [
     '--listen',
@@ -28,7 +30,7 @@ export async function spawnAgent(args: {
   ];
   if (args.netns) argv.push('--netns', args.netns);
   argv.push(...(args.extra ?? []));
-  const agent = AgentProcess.spawn({ args: argv, env: args.env });
+  const agent = AgentProcess.spawn({ args: argv, env: args.env, main: args.main });
   try {
     await agent.untilReady();
   } catch (err) {

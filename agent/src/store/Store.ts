@@ -8,6 +8,7 @@ import { LeaseTable } from './LeaseTable';
 import { MetaTable } from './MetaTable';
 import { NetworkTable } from './NetworkTable';
 import { openDatabase } from './openDatabase';
+import type { Migrated } from './migrate';
 import { PendingTable } from './PendingTable';
 import { StatementCache } from './StatementCache';
 import { StorageGuard } from './StorageGuard';
@@ -27,6 +28,8 @@ export class Store implements HostState {
   private constructor(
     private readonly db: Database.Database,
     private readonly guard: StorageGuard,
+    /** The format the state was found in, and the copy kept before migrating it (see migrate). */
+    readonly migrated: Migrated,
   ) {
     const sql = new StatementCache(db);
     const meta = new MetaTable(sql);
@@ -45,7 +48,8 @@ export class Store implements HostState {
    * available there to start (default MIN_FREE_STATE_BYTES; 0: no check before, SQLITE_FULL only).
    */
   static open(stateDir: string, options: { minFreeBytes?: number } = {}): Store {
-    return new Store(openDatabase(stateDir), new StorageGuard(stateDir, options.minFreeBytes));
+    const { db, migrated } = openDatabase(stateDir);
+    return new Store(db, new StorageGuard(stateDir, options.minFreeBytes), migrated);
   }
 
   close(): void {

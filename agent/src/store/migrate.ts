@@ -1,20 +1,34 @@
 import type Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations';
+import { keepPreMigrationCopy, NewerStateFormatError, STATE_FORMAT } from './stateFormat';
 
-/** Brings the schema (`PRAGMA user_version`) up to date, one migration per transaction. */
-export function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `state schema version ${version} is newer than this agent's (${MIGRATIONS.length}): upgrade mvnet-agent`,
-    );
+/** What migrate did: the format found, and the copy kept before migrating it (none when nothing ran). */
+export interface Migrated {
+  from: number;
+  to: number;
+  copy?: string;
+}
+
+/**
+ * Brings the state to this agent's format (`PRAGMA user_version`): every migration due, in one
+ * transaction, so the state is either wholly migrated or left as it was. A state that already has
+ * data (format 1 or more) is first copied to state.db.pre-vN (keepPreMigrationCopy); a new one is not.
+ */
+export function migrate(db: Database.Database, stateDir: string): Migrated {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > STATE_FORMAT) {
+    // openDatabase refuses this first, naming the copy to roll back to; kept for any other caller.
+    throw new NewerStateFormatError(`state format v${from} is newer than this agent's (v${STATE_FORMAT})`);
   }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    const migration = MIGRATIONS[v];
-    db.transaction(() => {
+  if (from === STATE_FORMAT) return { from, to: from };
+  const copy = from > 0 ? keepPreMigrationCopy(db, stateDir) : undefined;
+  db.transaction(() => {
+    for (let v = from; v < STATE_FORMAT; v++) {
+      const migration = MIGRATIONS[v];
       if (typeof migration === 'string') db.exec(migration);
       else migration(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+    db.pragma(`user_version = ${STATE_FORMAT}`);
+  })();
+  return { from, to: STATE_FORMAT, copy };
 }
