@@ -41,12 +41,12 @@ function network(name: string, third: number): NetworkSpec {
 /** What the test makes: endpoint name → network. */
 const ENDPOINTS: Record<string, string> = { c1: 'front', c2: 'front', c3: 'back' };
 
-/** The metrics address of the agent's `serving` line, as host:port (what Prometheus scrapes). */
+/** The metrics address of the agent's `serving` line: host:port, what Prometheus scrapes. */
 function metricsTarget(agent: AgentProcess): string {
   const serving = agent.logs.find((entry) => entry.msg === 'serving');
   const address = serving?.metricsAddress;
   if (typeof address !== 'string') throw new Error(`no metricsAddress in ${JSON.stringify(serving)}`);
-  return /^https?:\/\//.test(address) ? new URL(address).host : address;
+  return address;
 }
 
 /** The single value of an instant query's vector, or undefined while it has no series. */
