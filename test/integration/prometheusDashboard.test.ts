@@ -41,14 +41,6 @@ function network(name: string, third: number): NetworkSpec {
 /** What the test makes: endpoint name → network. */
 const ENDPOINTS: Record<string, string> = { c1: 'front', c2: 'front', c3: 'back' };
 
-/** The metrics address of the agent's `serving` line: host:port, what Prometheus scrapes. */
-function metricsTarget(agent: AgentProcess): string {
-  const serving = agent.logs.find((entry) => entry.msg === 'serving');
-  const address = serving?.metricsAddress;
-  if (typeof address !== 'string') throw new Error(`no metricsAddress in ${JSON.stringify(serving)}`);
-  return address;
-}
-
 /** The single value of an instant query's vector, or undefined while it has no series. */
 async function scalarOf(prometheus: PrometheusServer, expr: string): Promise<number | undefined> {
   const result = await prometheus.vector(expr);
@@ -69,7 +61,9 @@ describe('the agent scraped by a real Prometheus, and the Grafana dashboard on i
     host = await makeNetnsHost('prom');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-prom-agent-'));
     agent = await spawnAgent({ stateDir: dir, netns: host.ns, extra: ['--metrics-listen', '127.0.0.1:0'] });
-    target = metricsTarget(agent);
+    if (agent.metricsAddress === undefined) throw new Error('the agent logged no metricsAddress');
+    // host:port, as Prometheus's static targets want it.
+    target = agent.metricsAddress;
     prometheus = await startPrometheus({ targets: [target], job: 'mvnet' });
     client = new AgentClient({ host: agent.address });
     await client.createNetwork(network('front', 10));
