@@ -42,6 +42,8 @@ check_all() {
   any_executable /usr/bin/unshare /bin/unshare || need util-linux
   # The TLS tests make their CA, server and client certificates with the openssl CLI.
   any_executable /usr/bin/openssl || need openssl
+  # A real Prometheus server (and promtool), which the metrics test starts itself; never its service.
+  [ -x /usr/bin/prometheus ] || need prometheus
 }
 
 check_all
@@ -59,8 +61,20 @@ command -v apt-get >/dev/null 2>&1 || fail 'apt-get not found'
 
 echo "ensure-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The tests start what they need themselves: no package may start its service (prometheus's would
+# listen on :9090 on a host where systemd is init). Without a policy-rc.d of the host's, one that
+# denies every start (exit 101) is in place while apt-get runs; without systemd nothing starts anyway.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  trap 'rm -f "$policy"' EXIT
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+fi
 if ! apt-get update -q </dev/null >&2 || ! apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >&2; then
   fail 'apt-get failed'
+fi
+# Installed here and enabled, its service would start at the next boot.
+if [[ " ${missing[*]} " == *' prometheus '* ]] && [ -d /run/systemd/system ]; then
+  systemctl disable --now prometheus.service >&2 || true
 fi
 
 check_all
