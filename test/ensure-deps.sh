@@ -42,6 +42,10 @@ check_all() {
   any_executable /usr/bin/unshare /bin/unshare || need util-linux
   # The TLS tests make their CA, server and client certificates with the openssl CLI.
   any_executable /usr/bin/openssl || need openssl
+  # systemd-analyze verify and security check deploy/systemd's unit (no systemd needs to run as init).
+  any_executable /usr/bin/systemd-analyze /bin/systemd-analyze || need systemd
+  # nsenter runs the agent and its clients in a test netns (systemdExecStart.test.ts).
+  any_executable /usr/bin/nsenter /bin/nsenter || need util-linux
 }
 
 check_all
