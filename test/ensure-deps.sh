@@ -44,6 +44,10 @@ check_all() {
   any_executable /usr/bin/openssl || need openssl
   # A real Prometheus server (and promtool), which the metrics test starts itself; never its service.
   [ -x /usr/bin/prometheus ] || need prometheus
+  # systemd-analyze verify and security check deploy/systemd's unit (no systemd needs to run as init).
+  any_executable /usr/bin/systemd-analyze /bin/systemd-analyze || need systemd
+  # nsenter runs the agent and its clients in a test netns (systemdExecStart.test.ts).
+  any_executable /usr/bin/nsenter /bin/nsenter || need util-linux
 }
 
 check_all

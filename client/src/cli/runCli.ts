@@ -7,6 +7,7 @@ import { registerApply } from './apply';
 import { registerEndpointLs } from './endpointLs';
 import { registerExport } from './export';
 import { registerFleet } from './fleet';
+import { registerHealth } from './health';
 import { registerHostInfo } from './hostInfo';
 import { registerNetworkConnect } from './networkConnect';
 import { registerNetworkCreate } from './networkCreate';
@@ -73,6 +74,7 @@ function buildProgram(io: CliIo): { program: Command; ctx: CliContext } {
   registerApply(program, ctx);
   registerExport(program, ctx);
   registerFleet(program, ctx);
+  registerHealth(program, ctx);
   return { program, ctx };
 }
 
