@@ -69,6 +69,7 @@ export class AgentProcess {
   readonly ended: Promise<AgentExit>;
   private servingAddress: string | undefined;
   private servingHealthAddress: string | undefined;
+  private servingMetricsAddress?: string;
   private readonly serving: Promise<void>;
   private stderrTail = '';
   private exit: AgentExit | undefined;
@@ -103,6 +104,7 @@ export class AgentProcess {
         if (entry?.msg === 'serving' && this.servingAddress === undefined) {
           this.servingAddress = String(entry.address);
           if (entry.healthAddress !== undefined) this.servingHealthAddress = String(entry.healthAddress);
+          if (entry.metricsAddress !== undefined) this.servingMetricsAddress = String(entry.metricsAddress);
           servingLogged();
         }
         options.onLine?.(line, entry);
@@ -165,6 +167,11 @@ export class AgentProcess {
   /** The --health-listen address of its `serving` line, when it was given one. */
   get healthAddress(): string | undefined {
     return this.servingHealthAddress;
+  }
+
+  /** The --metrics-listen address (`host:port`) of its `serving` line, when it was given one. */
+  get metricsAddress(): string | undefined {
+    return this.servingMetricsAddress;
   }
 
   /**

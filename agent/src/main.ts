@@ -39,6 +39,11 @@ async function main(): Promise<void> {
       'YAML naming the users of each role: viewer: [monitor], operator: [...]',
     )
     .option('--health-listen <address>', 'also serve grpc.health.v1 alone, in plaintext, here (for probes)')
+    .option(
+      '--metrics-listen <address>',
+      'serve Prometheus metrics on http://ADDRESS/metrics (host:port; loopback unless --metrics-insecure)',
+    )
+    .option('--metrics-insecure', 'allow --metrics-listen on a non-loopback address (metrics name networks)')
     .option('--group <name>', "the unix socket's group (name or gid): its members may connect")
     .option('--bookmark-interval <ms>', 'a quiet Watch stream gets a BOOKMARK this often', '10000')
     .option('--event-retention <revisions>', 'revisions the log keeps for Watch to replay', '10000')
@@ -71,6 +76,8 @@ async function main(): Promise<void> {
     tokenAuthFile?: string;
     authorizationFile?: string;
     healthListen?: string;
+    metricsListen?: string;
+    metricsInsecure?: boolean;
     group?: string;
     logLevel: string;
     endpointCheckInterval: string;

@@ -23,6 +23,8 @@ export interface OpenHostOptions {
   eventRetentionBytes?: number;
   stateMinFreeBytes?: number;
   linkChanges?: LinkChangeSource;
+  /** Wraps the kernel port before anything uses it (the metrics time its steps). */
+  wrapDriver?: (driver: LinkDriver) => LinkDriver;
 }
 
 /** A host opened and restored: its state, its kernel, and the facts GetHost reports. */
@@ -46,7 +48,8 @@ export async function openHost(options: OpenHostOptions): Promise<OpenedHost> {
   const { logger } = options;
   const state = Store.open(options.stateDir, { minFreeBytes: options.stateMinFreeBytes });
   state.setRetention(options.eventRetention ?? DEFAULT_EVENT_RETENTION, options.eventRetentionBytes);
-  const driver = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
+  const unwrapped = options.driver ?? new LinuxDriver({ netns: options.netns, logger });
+  const driver = options.wrapDriver ? options.wrapDriver(unwrapped) : unwrapped;
   try {
     const capabilities = await driver.probeCapabilities();
     const bootId = options.bootId ?? readBootId();

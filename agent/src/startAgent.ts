@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import { requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
 import { isLoopback } from './api/listenAddress';
-import { serveAgent, type ServeOptions } from './api/serveAgent';
+import { serveAgent, type ServeOptions, type ServingAgent } from './api/serveAgent';
 import { createHostServices } from './app/createHostServices';
 import type { LinkChangeSource } from './domain/ports/LinkChangeSource';
 import type { LinkDriver } from './domain/ports/LinkDriver';
 import { faultTarget } from './faultPoint';
 import { openHost } from './openHost';
 import { serveOptions } from './serveOptions';
+import type { ServingMetrics } from './api/metrics/serveMetrics';
+import { hostname } from './kernel/hostFacts';
+import { mvnetVersion } from '../../common/mvnetVersion';
 
 export interface AgentOptions {
   /** `unix:///path`, `host:port`; port 0 picks a free one. */
@@ -31,6 +34,10 @@ export interface AgentOptions {
   authorizationFile?: string;
   /** --health-listen: grpc.health.v1 alone, in plaintext, on this address too. */
   healthListen?: string;
+  /** --metrics-listen: Prometheus text on http://ADDRESS/metrics (off by default). */
+  metricsListen?: string;
+  /** --metrics-insecure: allow --metrics-listen on a non-loopback address. */
+  metricsInsecure?: boolean;
   /** --group: the unix socket's group (a name or a gid), whose members may connect. */
   group?: string;
   logger: Logger;
@@ -61,6 +68,8 @@ export interface RunningAgent {
   address: string;
   /** The health-only listener's address, with `healthListen`. */
   healthAddress?: string;
+  /** The metrics listener's `host:port`, with `metricsListen`. */
+  metricsAddress?: string;
   /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
   close(graceMs?: number): Promise<void>;
 }
@@ -75,7 +84,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { logger } = options;
   const serving = serveOptions(options);
   warnAtStart(options, serving);
-  const host = await openHost(options);
+  const metrics = serving.metricsListen && (await loadMetrics());
+  const host = await openHost({
+    ...options,
+    wrapDriver: metrics ? (driver) => metrics.timedLinkDriver(driver, metrics.agent) : undefined,
+  });
   const services = createHostServices({
     ...host,
     logger,
@@ -84,10 +97,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     watchQueueCapacity: options.watchQueueCapacity ?? 1000,
     maxWatchers: options.maxWatchers,
   });
-  let served;
+  metrics?.agent.observe(services);
+  let served: ServingAgent | undefined;
+  let metricsServer: ServingMetrics | undefined;
   try {
     await services.start();
-    served = await serveAgent(services, serving, logger);
+    served = await serveAgent(services, serving, logger, metrics?.agent);
+    if (metrics && serving.metricsListen) {
+      metricsServer = await metrics
+        .serveMetrics(metrics.agent, serving.metricsListen, logger)
+        .catch(async (err: Error) => {
+          await served?.close(0);
+          throw new Error(`--metrics-listen ${options.metricsListen}: ${err.message}`);
+        });
+    }
   } catch (err) {
     services.stop();
     await host.close().catch(() => undefined);
@@ -97,6 +120,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     {
       address: served.address,
       healthAddress: served.healthAddress,
+      metricsAddress: metricsServer?.address,
       tls: serving.certificates ? (serving.requireClientCertificate ? 'mutual' : 'server') : 'off',
       credentials: credentialsSummary(serving.access),
       version: host.facts.version,
@@ -106,12 +130,30 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   return {
     address: served.address,
     healthAddress: served.healthAddress,
+    metricsAddress: metricsServer?.address,
     close: async (graceMs = 2000) => {
       services.stop();
-      await served.close(graceMs);
+      await Promise.all([served.close(graceMs), metricsServer?.close()]);
       await host.close();
       logger.info('stopped');
     },
+  };
+}
+
+/**
+ * The metrics, loaded only when they are served: prom-client and its collectors cost an agent without
+ * --metrics-listen nothing.
+ */
+async function loadMetrics() {
+  const [{ AgentMetrics }, { timedLinkDriver }, { serveMetrics }] = await Promise.all([
+    import('./api/metrics/AgentMetrics'),
+    import('./api/metrics/timedLinkDriver'),
+    import('./api/metrics/serveMetrics'),
+  ]);
+  return {
+    agent: new AgentMetrics({ version: mvnetVersion(), hostname: hostname() }),
+    timedLinkDriver,
+    serveMetrics,
   };
 }
 

@@ -11,6 +11,8 @@ import { encodedOnce } from './encodedOnce';
 import { errorStatusMiddleware } from './errorStatus';
 import { guardDecoding } from './guardDecoding';
 import { listenOn, shutdownWithin } from './listenOn';
+import type { AgentMetrics } from './metrics/AgentMetrics';
+import { rpcMetricsMiddleware } from './metrics/rpcMetricsMiddleware';
 import type { ListenAddress } from './listenAddress';
 import { reflectionServices } from './reflection';
 import { requestChecksMiddleware } from './requestChecksMiddleware';
@@ -32,6 +34,8 @@ export interface ServeOptions {
   healthListen?: ListenAddress;
   /** --group: the unix socket's group. */
   socketGroupId?: number;
+  /** --metrics-listen: where Prometheus scrapes (loopback unless --metrics-insecure). */
+  metricsListen?: Extract<ListenAddress, { kind: 'tcp' }>;
 }
 
 /** A server answering on its address. */
@@ -50,7 +54,7 @@ export interface ServingAgent {
 /**
  * Serves a host's services: AgentService, grpc.health.v1 and reflection, within the transport's
  * bounds (CHANNEL_LIMITS). Every call goes through the verified-peer interceptor (grpc-js: the
- * client certificate into the metadata), then the access middleware (authentication, roles, audit;
+ * client certificate into the metadata), the call metrics (with --metrics-listen), then the access middleware (authentication, roles, audit;
  * AgentService only), the one error-to-status mapping, the request checks (decoded, printable,
  * bounded text) and the stream terminator.
  */
@@ -58,10 +62,14 @@ export async function serveAgent(
   services: HostServices,
   options: ServeOptions,
   logger: Logger,
+  metrics?: AgentMetrics,
 ): Promise<ServingAgent> {
   const health = HealthState();
   const terminator = streamTerminator();
-  const server = createServer({ ...CHANNEL_LIMITS, interceptors: [verifiedPeerInterceptor] })
+  const bare = createServer({ ...CHANNEL_LIMITS, interceptors: [verifiedPeerInterceptor] });
+  // Outermost, so that refusals count; and only with metrics on (each layer is paid per streamed item).
+  const counted = metrics ? bare.use(rpcMetricsMiddleware(metrics)) : bare;
+  const server = counted
     .use(accessMiddleware(options.access, logger))
     .use(errorStatusMiddleware(logger))
     .use(requestChecksMiddleware)

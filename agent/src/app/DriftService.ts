@@ -45,6 +45,13 @@ export class DriftService {
   /** The last report of each host link and address (see repeats). */
   private readonly lastSeen = new Map<string, string>();
   private everything = false;
+  private unsubscribe?: () => void;
+  /**
+   * Counted since start, for the metrics: `changes`, kernel notifications about the agent's links that
+   * started a pass; `repairs`, the DRIFT events recorded since (links made again or set up, endpoints
+   * attached again, statuses that follow what cannot be repaired).
+   */
+  readonly counts = { changes: 0, repairs: 0 };
 
   constructor(private readonly deps: DriftDeps) {}
 
@@ -55,6 +62,9 @@ export class DriftService {
       this.everything = true;
       this.schedule();
     };
+    this.unsubscribe ??= this.deps.state.subscribe((events) => {
+      for (const event of events) if (event.type === 'DRIFT') this.counts.repairs++;
+    });
     this.deps.source.start((change) => this.note(change), checkEverything);
     if (options.checkAll) checkEverything();
   }
@@ -72,6 +82,7 @@ export class DriftService {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe?.();
     clearImmediate(this.next);
     this.deps.source.close();
   }
@@ -82,6 +93,7 @@ export class DriftService {
     else if (change.what === 'link' && change.deleted)
       this.deletedInContainers.add(`${change.nsid}/${change.ifname}`);
     else return;
+    this.counts.changes++;
     this.schedule();
   }
 

@@ -23,6 +23,16 @@ export interface WatchRequest {
 /** What a watch stream carries: changes, and the SYNCED and BOOKMARK markers (each a revision of its own). */
 export type WatchItem = ChangeEvent | { type: 'SYNCED' | 'BOOKMARK'; revision: number };
 
+/** Why a watch stream that was served ended: its client went (or the agent stopped), it fell behind, it asked for revisions the log no longer keeps, or it failed. */
+export type WatcherEndReason = 'cancelled' | 'too_slow' | 'out_of_range' | 'error';
+
+/** Counted since the agent started, for the metrics. */
+export interface WatchCounts {
+  /** Items written to watch streams: events, SYNCED and BOOKMARK. */
+  sent: number;
+  ended: Record<WatcherEndReason, number>;
+}
+
 export interface WatchOptions {
   /** A quiet stream gets a BOOKMARK with the current revision this often. */
   bookmarkIntervalMs: number;
@@ -45,6 +55,10 @@ export interface WatchOptions {
  */
 export class WatchService {
   private watchers = 0;
+  readonly counts: WatchCounts = {
+    sent: 0,
+    ended: { cancelled: 0, too_slow: 0, out_of_range: 0, error: 0 },
+  };
   private lastSnapshot?: { items: ChangeEvent[]; revision: number };
 
   constructor(
@@ -79,12 +93,18 @@ export class WatchService {
     const queue = new WatchQueue(this.options.queueCapacity);
     const unsubscribe = this.state.subscribe((events) => queue.push(select(events)));
     this.watchers++;
+    const counts = this.counts;
+    let ending: WatcherEndReason = 'cancelled';
     try {
       /** The last revision sent whole (or listed): the one to resume after. */
       let last = request.sinceRevision;
       if (last === 0) {
         const { items, revision } = this.snapshot();
-        for (const item of items.filter(matches)) yield item;
+        for (const item of items.filter(matches)) {
+          counts.sent++;
+          yield item;
+        }
+        counts.sent++;
         yield { type: 'SYNCED', revision };
         last = revision;
       } else {
@@ -94,31 +114,42 @@ export class WatchService {
         // of memory.
         const nextPage = () => this.state.eventsAfter(last, REPLAY_PAGE_EVENTS, REPLAY_PAGE_BYTES);
         for (let page = nextPage(); page.length > 0; page = nextPage()) {
-          for (const event of select(page)) yield event;
+          for (const event of select(page)) {
+            counts.sent++;
+            yield event;
+          }
           last = page[page.length - 1].revision;
         }
       }
       while (!signal.aborted) {
         const item = await queue.next(this.options.bookmarkIntervalMs, signal);
         if ('overflow' in item) {
+          ending = 'too_slow';
           throw new ExhaustedError(
             `watcher too slow: more than ${this.options.queueCapacity} events behind; resume with since_revision=${last}`,
           );
         }
         if ('idle' in item) {
-          if (!signal.aborted) yield { type: 'BOOKMARK', revision: this.state.revision() };
+          if (signal.aborted) continue;
+          counts.sent++;
+          yield { type: 'BOOKMARK', revision: this.state.revision() };
           continue;
         }
         for (const event of item.events) {
           if (event.revision <= last) continue;
+          counts.sent++;
           yield event;
           if (event.revisionEnd) last = event.revision;
         }
       }
+    } catch (err) {
+      if (ending === 'cancelled') ending = endReason(err);
+      throw err;
     } finally {
       unsubscribe();
       queue.close();
       this.watchers--;
+      counts.ended[ending]++;
     }
   }
 
@@ -193,4 +224,11 @@ export class WatchService {
       );
     }
   }
+}
+
+/** Why a stream ended by an error thrown while it was served. */
+function endReason(err: unknown): WatcherEndReason {
+  if (err instanceof OutOfRangeError) return 'out_of_range';
+  if (err instanceof Error && err.name === 'AbortError') return 'cancelled';
+  return 'error';
 }

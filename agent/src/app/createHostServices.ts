@@ -34,6 +34,8 @@ export interface HostServices {
   endpoints: EndpointService;
   watch: WatchService;
   apply: ApplyService;
+  /** Drift's counts since start (DriftService.counts); zeros when the host has no change notifications. */
+  driftCounts: DriftService['counts'];
   /**
    * Starts what runs on its own: drift repair, the periodic endpoint check, and the timer of an Apply
    * awaiting confirmation (rolled back now if its deadline passed while the agent was down).
@@ -85,6 +87,7 @@ export function createHostServices(o: HostServicesOptions): HostServices {
     endpoints,
     watch,
     apply,
+    driftCounts: drift?.counts ?? { changes: 0, repairs: 0 },
     async start() {
       await apply.resume();
       // Once per namespace, however many endpoints it holds (a follow opens it and asks for its nsid).
