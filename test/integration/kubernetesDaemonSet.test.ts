@@ -56,6 +56,13 @@ client.makeUnaryRequest('/grpc.health.v1.Health/Check', (b) => b, (b) => b, Buff
   client.close();
 });`;
 
+/** An HTTP GET as Prometheus scrapes: the body on stdout, exit status 1 unless 200. */
+const SCRAPE = `
+require('node:http').get(process.argv[1], (res) => {
+  res.pipe(process.stdout);
+  res.on('end', () => (process.exitCode = res.statusCode === 200 ? 0 : 1));
+});`;
+
 describe("the DaemonSet's command line", () => {
   let dir: string;
   let ns: string;
@@ -153,7 +160,7 @@ describe("the DaemonSet's command line", () => {
   });
 
   it('serves Prometheus text on the metrics port', async () => {
-    const scrape = await inNode(ns, ['curl', '-sf', 'http://127.0.0.1:9464/metrics']);
+    const scrape = await inNode(ns, [process.execPath, '-e', SCRAPE, 'http://127.0.0.1:9464/metrics']);
     expect(scrape.code).toBe(0);
     expect(scrape.stdout).toMatch(/^mvnet_revision \d+$/m);
   });
