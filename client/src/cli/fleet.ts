@@ -6,7 +6,7 @@ import { CliUsageError } from './CliUsageError';
 import { renderJson } from './format';
 import { runFleetApply, type FleetApplyFlags } from './fleetApply';
 import { rolloutFromFlags, type FleetRolloutFlags } from './fleetFlags';
-import { openFleet, readFleetFile } from './fleetOpen';
+import { openFleet, readFleetFile, type FleetSourceFlags } from './fleetOpen';
 import { fleetPlanJson } from './fleetPlanFile';
 import { renderFleetPlan } from './fleetPlanText';
 import { renderStatusJson, renderStatusTable, statusOk } from './fleetTables';
@@ -30,10 +30,32 @@ state of the hosts it names, and how to roll it out:
     - {host: h1, name: web1, network: vlan30, netns: web1, ipv4Address: 192.168.30.10}
   rollout: {canary: 1, maxUnavailable: "25%", confirmWithin: 60s, probeGateways: false, maxFailures: 0}
 
+On Kubernetes (deploy/kubernetes), the hosts can come from the agents' pods instead of hosts:
+
+  kubectl -n mvnet get pods -l app.kubernetes.io/name=mvnet-agent -o json >pods.json
+  mvnet fleet apply -f fleet.yaml --hosts-from-pods pods.json
+
+Each running pod is a host named after its node (spec.nodeName), at its IP (status.podIP, the
+node's address with host networking) and its container port named grpc. Pods not running yet or any
+more (pending, finished, being deleted) are left out with a warning; a running pod without a node,
+an IP or a port named grpc, or two on one node, is an error. The file then leaves hosts: out, so an
+endpoint's host: is a node name, and networks go to every node (pods carry no host labels). The
+list is read like the fleet file (at most 4 MiB); either of them, not both, can be - (stdin).
+
 The flags --canary, --max-unavailable and --confirm-within override the file's rollout; the TLS flags
 (--tlsverify, --tlscacert, --tlscert, --tlskey) override its tls:, which overrides MVNET_CERT_PATH.
 Exit status: 0 when every host is Available (a plan: nothing refused); 1 when a host failed, was
 rolled back, aborted or changed since its plan, or the plan was refused; 2 for a usage or file error.`;
+
+/** `-f` and `--hosts-from-pods`, on every fleet command. */
+function sourceOptions(command: Command): Command {
+  return command
+    .option('-f, --filename <file>', 'the fleet file, or - for standard input')
+    .option(
+      '--hosts-from-pods <file>',
+      "the hosts from the agents' pods: kubectl get pods -l app.kubernetes.io/name=mvnet-agent -o json (or -)",
+    );
+}
 
 /** `--canary` and `--max-unavailable`, on plan (the waves it shows) and apply. */
 function waveOptions(command: Command): Command {
@@ -46,8 +68,9 @@ function waveOptions(command: Command): Command {
 }
 
 /**
- * `mvnet fleet plan|apply|status|watch -f FILE`: one file for many hosts, on the SDK's Fleet. The
- * file and the flags are checked before any host is asked (exit status 2).
+ * `mvnet fleet plan|apply|status|watch -f FILE [--hosts-from-pods PODS]`: one file for many hosts, on
+ * the SDK's Fleet. The file, the pod list and the flags are checked before any host is asked (exit
+ * status 2).
  */
 export function registerFleet(program: Command, ctx: CliContext): void {
   const fleet = program
@@ -56,14 +79,14 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .addHelpText('after', HELP);
 
   waveOptions(
-    fleet
-      .command('plan')
-      .description("Show each host's plan and what the fleet refuses across hosts; change nothing")
-      .usage('-f FILE|- [--out PLAN] [--canary N] [--max-unavailable N|P%]')
-      .option('-f, --filename <file>', 'the fleet file, or - for standard input')
-      .option('--out <file>', 'save the plan (JSON, with each host revision) for apply --plan'),
-  ).action(async (flags: FleetRolloutFlags & { filename?: string; out?: string }) => {
-    const file = await readFleetFile(flags.filename, ctx);
+    sourceOptions(
+      fleet
+        .command('plan')
+        .description("Show each host's plan and what the fleet refuses across hosts; change nothing")
+        .usage('-f FILE|- [--hosts-from-pods PODS|-] [--out PLAN] [--canary N] [--max-unavailable N|P%]'),
+    ).option('--out <file>', 'save the plan (JSON, with each host revision) for apply --plan'),
+  ).action(async (flags: FleetRolloutFlags & FleetSourceFlags & { out?: string }) => {
+    const file = await readFleetFile(flags, ctx);
     const spec = { ...file, rollout: rolloutFromFlags(file.rollout, flags, file.hosts.length) };
     const handle = openFleet(spec, ctx);
     try {
@@ -73,9 +96,10 @@ export function registerFleet(program: Command, ctx: CliContext): void {
         if (!plan.ok) ctx.io.stderr(`Not saved to ${flags.out}: a refused plan cannot be applied.\n`);
         else {
           writePlan(flags.out, renderJson(fleetPlanJson(plan)));
+          const pods = flags.hostsFromPods === undefined ? '' : ` --hosts-from-pods ${flags.hostsFromPods}`;
           if (!ctx.json)
             ctx.io.stdout(
-              `Saved the plan to ${flags.out}: mvnet fleet apply -f ${flags.filename} --plan ${flags.out}\n`,
+              `Saved the plan to ${flags.out}: mvnet fleet apply -f ${flags.filename}${pods} --plan ${flags.out}\n`,
             );
         }
       }
@@ -86,17 +110,17 @@ export function registerFleet(program: Command, ctx: CliContext): void {
   });
 
   waveOptions(
-    fleet
-      .command('apply')
-      .description('Roll the fleet file out: the canary, then waves, each host confirmed once it answers')
-      .usage(
-        '-f FILE|- [--plan PLAN] [--canary N] [--max-unavailable N|P%] [--confirm-within D] [--no-rollback]',
-      )
-      .option('-f, --filename <file>', 'the fleet file, or - for standard input')
-      .option(
-        '--plan <file>',
-        'apply exactly this saved plan (fleet plan --out); a host moved since is left alone',
-      ),
+    sourceOptions(
+      fleet
+        .command('apply')
+        .description('Roll the fleet file out: the canary, then waves, each host confirmed once it answers')
+        .usage(
+          '-f FILE|- [--hosts-from-pods PODS|-] [--plan PLAN] [--canary N] [--max-unavailable N|P%] [--confirm-within D] [--no-rollback]',
+        ),
+    ).option(
+      '--plan <file>',
+      'apply exactly this saved plan (fleet plan --out); a host moved since is left alone',
+    ),
   )
     .option(
       '--confirm-within <duration>',
@@ -105,33 +129,34 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .option('--no-rollback', 'when the rollout fails, leave the hosts it changed as they are')
     .action((flags: FleetApplyFlags) => runFleetApply(flags, ctx));
 
-  fleet
-    .command('status')
-    .description('Each host: reachable, its revision, and how many objects differ from the file')
-    .usage('-f FILE|-')
-    .option('-f, --filename <file>', 'the fleet file, or - for standard input')
-    .action(async (flags: { filename?: string }) => {
-      const handle = openFleet(await readFleetFile(flags.filename, ctx), ctx);
-      try {
-        const statuses = await handle.status();
-        ctx.io.stdout(ctx.json ? renderStatusJson(statuses) : renderStatusTable(statuses));
-        if (!statusOk(statuses)) ctx.exitCode = 1;
-      } finally {
-        handle.close();
-      }
-    });
+  sourceOptions(
+    fleet
+      .command('status')
+      .description('Each host: reachable, its revision, and how many objects differ from the file')
+      .usage('-f FILE|- [--hosts-from-pods PODS|-]'),
+  ).action(async (flags: FleetSourceFlags) => {
+    const handle = openFleet(await readFleetFile(flags, ctx), ctx);
+    try {
+      const statuses = await handle.status();
+      ctx.io.stdout(ctx.json ? renderStatusJson(statuses) : renderStatusTable(statuses));
+      if (!statusOk(statuses)) ctx.exitCode = 1;
+    } finally {
+      handle.close();
+    }
+  });
 
-  fleet
-    .command('watch')
-    .description("Follow every host's changes live, one line per event with its host, until Ctrl-C")
-    .usage('-f FILE|- [--kind K]... [--network NAME] [--bookmarks]')
-    .option('-f, --filename <file>', 'the fleet file, or - for standard input')
+  sourceOptions(
+    fleet
+      .command('watch')
+      .description("Follow every host's changes live, one line per event with its host, until Ctrl-C")
+      .usage('-f FILE|- [--hosts-from-pods PODS|-] [--kind K]... [--network NAME] [--bookmarks]'),
+  )
     .option('--kind <kind>', 'only objects of this kind: network, endpoint or host (repeatable)', collect)
     .option('--network <name>', 'only this network and its endpoints')
     .option('--bookmarks', 'also print BOOKMARK lines in the table (JSON always has them)')
-    .action(async (flags: { filename?: string; kind?: string[]; network?: string; bookmarks?: boolean }) => {
+    .action(async (flags: FleetSourceFlags & { kind?: string[]; network?: string; bookmarks?: boolean }) => {
       const options = watchOptionsFromFlags({ kind: flags.kind, network: flags.network });
-      const spec = await readFleetFile(flags.filename, ctx);
+      const spec = await readFleetFile(flags, ctx);
       const handle = openFleet(spec, ctx);
       const width = Math.max(...spec.hosts.map((h) => h.name.length));
       const shown = { json: ctx.json, bookmarks: flags.bookmarks ?? false };

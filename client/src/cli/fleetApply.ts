@@ -2,14 +2,13 @@ import type { FleetPlan } from '../fleet/fleetTypes';
 import { FleetRefusedError } from '../fleet/rollout';
 import type { CliContext } from './CliContext';
 import { rolloutFromFlags, type FleetRolloutFlags } from './fleetFlags';
-import { openFleet, readFleetFile, readPlanFile } from './fleetOpen';
+import { openFleet, readFleetFile, readPlanFile, type FleetSourceFlags } from './fleetOpen';
 import { refusalLines } from './fleetPlanText';
 import { progressView } from './fleetProgress';
 import { renderOutcomeJson, renderOutcomeTable, RolloutOutcomes } from './fleetTables';
 
 /** The flags of `mvnet fleet apply`, as commander hands them over. */
-export interface FleetApplyFlags extends FleetRolloutFlags {
-  filename?: string;
+export interface FleetApplyFlags extends FleetRolloutFlags, FleetSourceFlags {
   plan?: string;
   /** False with --no-rollback. */
   rollback: boolean;
@@ -22,7 +21,7 @@ export interface FleetApplyFlags extends FleetRolloutFlags {
  * host is Available; 1 when one is not, or the plan was refused (its refusals on stderr).
  */
 export async function runFleetApply(flags: FleetApplyFlags, ctx: CliContext): Promise<void> {
-  const file = await readFleetFile(flags.filename, ctx);
+  const file = await readFleetFile(flags, ctx);
   const spec = { ...file, rollout: rolloutFromFlags(file.rollout, flags, file.hosts.length) };
   const plan = flags.plan === undefined ? undefined : await readPlanFile(flags.plan, spec.hosts);
   const fleet = openFleet(spec, ctx);

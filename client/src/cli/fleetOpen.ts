@@ -6,20 +6,31 @@ import { readSpecSource } from '../spec/readSpecSource';
 import type { CliContext } from './CliContext';
 import { CliUsageError } from './CliUsageError';
 import { fleetClientOptions } from './fleetFlags';
+import { readPodHosts } from './fleetPods';
 import { readFleetPlan } from './fleetPlanFile';
+
+/** Where the fleet comes from: `-f FILE|-`, and `--hosts-from-pods FILE|-` for its hosts. */
+export interface FleetSourceFlags {
+  filename?: string;
+  hostsFromPods?: string;
+}
 
 /**
  * The fleet file of `-f` (a path, or - for standard input), read and checked: any problem with it is
  * a usage error (exit status 2) listing every problem with its file:line. The file's relative paths
- * (tls:) are taken from its folder, or from the working directory for standard input.
+ * (tls:) are taken from its folder, or from the working directory for standard input. With
+ * `--hosts-from-pods`, the hosts are the agents' pods (readPodHosts), and the file leaves hosts: out.
  */
-export async function readFleetFile(file: string | undefined, ctx: CliContext): Promise<FleetSpec> {
+export async function readFleetFile(flags: FleetSourceFlags, ctx: CliContext): Promise<FleetSpec> {
+  const file = flags.filename;
   if (file === undefined)
     throw new CliUsageError('give the fleet file with -f FILE (or -f - for standard input)');
+  const hosts =
+    flags.hostsFromPods === undefined ? undefined : await readPodHosts(flags.hostsFromPods, file, ctx);
   try {
     const { text, source } = await readSpecSource(file, ctx.io.stdin);
     const dir = file === '-' ? process.cwd() : path.dirname(path.resolve(file));
-    return parseFleetFile(text, source, dir);
+    return parseFleetFile(text, source, dir, hosts);
   } catch (err) {
     throw new CliUsageError((err as Error).message);
   }

@@ -5,7 +5,7 @@ import { parseYamlMessage, inFileOrder, type ParsedYaml } from '../spec/parseYam
 import { MAX_SPEC_PROBLEMS } from '../spec/protoJsonFromYaml';
 import { SpecError, type SpecProblem } from '../spec/SpecError';
 import { checkFleetFile } from './checkFleetFile';
-import type { FleetSpec, FleetTlsFiles } from './fleetTypes';
+import type { FleetHost, FleetSpec, FleetTlsFiles } from './fleetTypes';
 import { rolloutPolicy } from './rolloutPolicy';
 
 /**
@@ -14,19 +14,39 @@ import { rolloutPolicy } from './rolloutPolicy';
  * `source`. The rollout gets its defaults (rolloutPolicy); `rollout.maxUnavailable` may be a YAML
  * number (`2`) as well as text (`"2"`, `"25%"`); TLS paths are made absolute from `fileDir`, the
  * file's folder.
+ *
+ * `hosts`, when given, are the fleet's hosts from elsewhere (hostsFromPods: `--hosts-from-pods`), and
+ * the file must then leave `hosts:` out: two lists of hosts that could disagree are refused rather
+ * than one of them silently ignored.
  */
-export function parseFleetFile(text: string, source: string, fileDir: string): FleetSpec {
+export function parseFleetFile(
+  text: string,
+  source: string,
+  fileDir: string,
+  hosts?: FleetHost[],
+): FleetSpec {
   const parsed = parseYamlMessage(text, source, {
     typeName: 'mvnet.fleet.v1.FleetFile',
     decode: (bytes) => FleetFile.decode(bytes),
     what: 'the fleet file',
     kind: 'a fleet file',
-    empty: 'the file names no host: a fleet file holds hosts: [{name: h1, address: 10.0.0.11:7443}, ...]',
+    empty: hosts
+      ? 'the file is empty: with --hosts-from-pods it holds networks:, endpoints: and rollout:'
+      : 'the file names no host: a fleet file holds hosts: [{name: h1, address: 10.0.0.11:7443}, ...]',
     prepare: countAsText,
   });
   const file = parsed.message;
+  const hostProblems: SpecProblem[] = [];
+  if (hosts) {
+    if (file.hosts.length > 0)
+      hostProblems.push({
+        path: 'hosts',
+        message: 'the hosts come from the pod list (--hosts-from-pods): leave hosts: out of the file',
+      });
+    file.hosts = hosts;
+  }
   const { policy, problems: rolloutProblems } = rolloutPolicy(file.rollout, file.hosts.length);
-  const problems = [...checkFleetFile(file), ...rolloutProblems];
+  const problems = [...hostProblems, ...checkFleetFile(file), ...rolloutProblems];
   if (problems.length > 0) {
     const located = inFileOrder(problems.map((p) => ({ ...p, ...locate(parsed, p.path) })));
     throw new SpecError(
