@@ -3,6 +3,7 @@
  * listener (plaintext, no credentials) and its main address, against a health server that says
  * NOT_SERVING, for a service nobody serves, and with nothing listening.
  */
+import { runMvnet } from '../support/runMvnet';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,22 +13,13 @@ import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-serv
 import pino from 'pino';
 import { MemoryDriver } from '../../agent/src/kernel/memory/MemoryDriver';
 import { startAgent, type RunningAgent } from '../../agent/src/startAgent';
-import { runCli } from '../../client/src/cli/runCli';
 
 let agent: RunningAgent;
 let stateDir: string;
 let notServing: Server;
 let notServingAddress: string;
 
-async function mvnet(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = { stdout: '', stderr: '' };
-  const code = await runCli(argv, {
-    stdout: (s) => (run.stdout += s),
-    stderr: (s) => (run.stderr += s),
-    env: {},
-  });
-  return { code, ...run };
-}
+const mvnet = (...argv: string[]) => runMvnet(argv);
 
 /** A loopback port that was free a moment ago, and nothing listens on now. */
 async function freedPort(): Promise<number> {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
+import { runMvnet } from '../support/runMvnet';
 import os from 'node:os';
 import path from 'node:path';
 import { CliUsageError } from '../../client/src/cli/CliUsageError';
 import { fleetClientOptions, maxUnavailableFlag, rolloutFromFlags } from '../../client/src/cli/fleetFlags';
-import { runCli } from '../../client/src/cli/runCli';
 import type { RolloutPolicy } from '../../client/src/fleet/fleetTypes';
 
 const FILE_ROLLOUT: RolloutPolicy = {
@@ -134,15 +134,7 @@ describe("the fleet's TLS: flags over the file's tls:, over the environment", ()
 });
 
 describe('mvnet fleet: command lines refused before any host is asked', () => {
-  async function mvnet(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const run = { stdout: '', stderr: '' };
-    const code = await runCli(argv, {
-      stdout: (s) => (run.stdout += s),
-      stderr: (s) => (run.stderr += s),
-      env: {},
-    });
-    return { code, ...run };
-  }
+  const mvnet = (...argv: string[]) => runMvnet(argv);
 
   it.each([['plan'], ['apply'], ['status'], ['watch']])(
     'fleet %s without -f is a usage error',

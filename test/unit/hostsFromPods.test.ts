@@ -3,12 +3,12 @@
  * hosts (hostsFromPods), pods not running left out with a warning, hostile lists refused naming what
  * is wrong; and the CLI's refusals, all before any host is asked (exit status 2).
  */
+import { runMvnet } from '../support/runMvnet';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_FLEET_HOSTS } from '../../client/src/fleet/checkFleetFile';
 import { hostsFromPods } from '../../client/src/fleet/hostsFromPods';
-import { runCli } from '../../client/src/cli/runCli';
 import { agentPod, podList } from '../support/agentPods';
 
 const read = (doc: unknown) => hostsFromPods(JSON.stringify(doc), 'pods.json');
@@ -194,24 +194,7 @@ describe('mvnet fleet --hosts-from-pods: refused before any host is asked', () =
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function mvnet(
-    argv: string[],
-    stdin?: string,
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    const run = { stdout: '', stderr: '' };
-    const code = await runCli(argv, {
-      stdout: (s) => (run.stdout += s),
-      stderr: (s) => (run.stderr += s),
-      env: {},
-      stdin:
-        stdin === undefined
-          ? undefined
-          : (async function* () {
-              yield stdin;
-            })(),
-    });
-    return { code, ...run };
-  }
+  const mvnet = runMvnet;
 
   it.each([['plan'], ['apply'], ['status'], ['watch']])(
     'fleet %s refuses standard input for both -f and --hosts-from-pods',
