@@ -12,6 +12,7 @@
  */
 import http2 from 'node:http2';
 import net from 'node:net';
+import { unixSocketPath } from './cniRequest';
 
 /** gRPC status codes the plugin tells apart (the rest are reported by number and message). */
 export const GrpcStatus = {
@@ -47,7 +48,7 @@ export class AgentConnection {
 
   /** `address`: `unix:///path` or `host:port` (plaintext: the agent's loopback listener). */
   constructor(address: string) {
-    const unix = address.startsWith('unix:') ? address.replace(/^unix:(\/\/)?/, '') : undefined;
+    const unix = unixSocketPath(address);
     this.session = unix
       ? http2.connect('http://localhost', { createConnection: () => net.connect(unix) })
       : http2.connect(`http://${address}`);

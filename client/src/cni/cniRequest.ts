@@ -161,9 +161,16 @@ function readConfig(stdin: string, cniArgs: Map<string, string>): CniConfig {
   };
 }
 
+/** The path of `unix:///path` (or `unix:/path`); undefined for a TCP address. */
+export function unixSocketPath(address: string): string | undefined {
+  if (!address.startsWith('unix:')) return undefined;
+  return address.startsWith('unix://') ? address.slice('unix://'.length) : address.slice('unix:'.length);
+}
+
 /** The plugin speaks plaintext, to the agent on this machine only: its unix socket or a loopback port. */
 function checkAgentAddress(agent: string): void {
-  if (/^unix:(\/\/)?\/\S+$/.test(agent)) return;
+  const socket = unixSocketPath(agent);
+  if (socket !== undefined && socket.startsWith('/') && !/\s/.test(socket)) return;
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(agent);
   const host = match && (match[1] ?? match[2]);
   if (
