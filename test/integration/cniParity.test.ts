@@ -5,7 +5,8 @@
  * (test/support/cniParitySides.ts) executed exactly as a runtime executes them
  * (test/support/cniRuntime.ts), on real namespaces, asserting the same observable outcome: the link
  * in the container as the kernel has it, the result's shape, the error for a failure, idempotent DELs.
- * Where mvnet differs by design, each side's expectation is in BY_DESIGN below, and said why.
+ * Where mvnet differs by design, each side's expectation is in BY_DESIGN below (and the error codes in
+ * each side's missingNetnsCode and missingMasterCode), and said why.
  */
 import crypto from 'node:crypto';
 import { deleteNetns } from '../../tools/netns';
@@ -18,6 +19,7 @@ import {
   type ParityNetwork,
   type ParitySide,
 } from '../support/cniParitySides';
+import { makeMvnetSide } from '../support/cniParityMvnetSide';
 import { defaultGateway, macOf, readContainerLink } from '../support/containerLink';
 import { ipIn, pings } from '../support/switchedHosts';
 
@@ -37,7 +39,10 @@ const BY_DESIGN: Record<string, { passthruExplicitMac: 'ignored' | 'refused'; ad
   'mvnet-cni': { passthruExplicitMac: 'refused', addressesUnasked: 1 },
 };
 
-const SIDES: [string, () => Promise<ParitySide>][] = [['macvlan', () => makeReferenceSide()]];
+const SIDES: [string, () => Promise<ParitySide>][] = [
+  ['macvlan', () => makeReferenceSide()],
+  ['mvnet-cni', () => makeMvnetSide()],
+];
 
 describe.each(SIDES)('CNI parity: %s', (label, makeSide) => {
   let side: ParitySide;
@@ -181,13 +186,14 @@ describe.each(SIDES)('CNI parity: %s', (label, makeSide) => {
   });
 
   it('refuses an ADD whose master is missing, and leaves no link behind', async () => {
+    // The master existed when the config (for mvnet: the network) was made, and went before the ADD.
     ipIn(side.host, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p');
     const { ns, attachment } = await container('nomaster');
-    const spec: ParityNetwork = { mode: 'bridge', parent: 'eth1', addresses: [ADDRESS4] };
-    await side.network(spec);
+    const config = await side.network({ mode: 'bridge', parent: 'eth1', addresses: [ADDRESS4] });
     ipIn(side.host, 'link', 'del', 'eth1');
-    const refusal = await side.refusal(spec, attachment);
-    expect(refusal).toMatchObject({ at: 'ADD', code: expect.any(Number) });
+    const out = await side.runtime.add(config, attachment);
+    expect(out.exitCode).not.toBe(0);
+    expect(out.error).toMatchObject({ code: side.missingMasterCode });
     expect(readContainerLink(ns, 'eth0')).toBeUndefined();
     await deleteNetns(ns);
   });
