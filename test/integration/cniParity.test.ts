@@ -9,6 +9,7 @@
  * each side's missingNetnsCode and missingMasterCode), and said why.
  */
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { deleteNetns } from '../../tools/netns';
 import { type CniAttachment, type CniOutcome } from '../support/cniRuntime';
 import {
@@ -22,6 +23,7 @@ import {
 import { makeMvnetSide } from '../support/cniParityMvnetSide';
 import { defaultGateway, macOf, readContainerLink } from '../support/containerLink';
 import { ipIn, pings } from '../support/switchedHosts';
+import { waitFor } from '../support/waitFor';
 
 const ADDRESS4 = '192.168.0.10/24';
 const ADDRESS6 = 'fd00::10/64';
@@ -29,14 +31,23 @@ const EXPLICIT_MAC = 'c2:11:22:33:44:55';
 const MODES: MacvlanModeName[] = ['bridge', 'private', 'vepa', 'passthru'];
 
 /** Where the plugins differ by design. */
-const BY_DESIGN: Record<string, { passthruExplicitMac: 'ignored' | 'refused'; addressesUnasked: number }> = {
+const BY_DESIGN: Record<
+  string,
+  {
+    passthruExplicitMac: 'ignored' | 'refused';
+    addressesUnasked: number;
+    lostLink: 'check-fails' | 'repaired';
+  }
+> = {
   // The kernel gives a passthru macvlan its parent's MAC; the CNI plugin asks for the other one,
   // the kernel ignores it, and the plugin reports what the link has. It always runs IPAM as
-  // configured: `"ipam": {}` means an L2-only link without addresses.
-  macvlan: { passthruExplicitMac: 'ignored', addressesUnasked: 0 },
+  // configured: `"ipam": {}` means an L2-only link without addresses. Nothing watches a link once
+  // ADD made it: a link deleted behind its back stays gone, and CHECK says so.
+  macvlan: { passthruExplicitMac: 'ignored', addressesUnasked: 0, lostLink: 'check-fails' },
   // mvnet refuses an explicit MAC on a passthru network (honouring it would change the parent
   // NIC's MAC), and every endpoint gets an address from the network's own IPAM when none is asked for.
-  'mvnet-cni': { passthruExplicitMac: 'refused', addressesUnasked: 1 },
+  // The agent repairs an endpoint's link deleted behind its back (drift), with its MAC and address.
+  'mvnet-cni': { passthruExplicitMac: 'refused', addressesUnasked: 1, lostLink: 'repaired' },
 };
 
 const SIDES: [string, () => Promise<ParitySide>][] = [
@@ -118,6 +129,28 @@ describe.each(SIDES)('CNI parity: %s', (label, makeSide) => {
     const del = await side.runtime.del(config, attachment);
     expect({ exit: del.exitCode, error: del.error }).toEqual({ exit: 0, error: undefined });
     expect(readContainerLink(ns, 'eth0')).toBeUndefined();
+  });
+
+  it('after the container loses its link: CHECK fails (macvlan), or the agent repairs it (mvnet)', async () => {
+    const { ns, attachment, config, add } = await added('lostlink', {
+      mode: 'bridge',
+      addresses: [ADDRESS4],
+    });
+    const before = readContainerLink(ns, 'eth0')!;
+    ipIn(ns, 'link', 'del', 'eth0');
+    if (BY_DESIGN[label].lostLink === 'repaired') {
+      // Repaired means as it was: the same MAC, MTU, mode and address (it may come back in steps).
+      await waitFor('the agent to repair eth0', () =>
+        isDeepStrictEqual(readContainerLink(ns, 'eth0'), before),
+      );
+      expect(expectResultMatchesKernel(add, ns, attachment)).toEqual(before);
+      const check = await side.runtime.check(config, attachment);
+      expect({ exit: check.exitCode, error: check.error }).toEqual({ exit: 0, error: undefined });
+    } else {
+      const check = await side.runtime.check(config, attachment);
+      expect(check.exitCode).not.toBe(0);
+      expect(check.error).toMatchObject({ code: side.checkFailedCode, msg: expect.stringContaining('eth0') });
+    }
   });
 
   it('gives the link the MTU asked for, below the master', async () => {

@@ -77,6 +77,8 @@ export async function makeMvnetSide(): Promise<MvnetParitySide> {
     missingNetnsCode: 3,
     // The agent's kernel error (its message names the missing device), under the plugin's own code.
     missingMasterCode: 100,
+    // The plugin's own code for an attachment not as ADD left it (100 and up are the plugin's).
+    checkFailedCode: 101,
     network,
     refusal: async (spec, attachment) => {
       let config: CniConfig;

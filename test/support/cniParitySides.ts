@@ -55,6 +55,8 @@ export interface ParitySide {
   missingNetnsCode: number;
   /** The CNI error code for an ADD whose master (the network's parent) is gone. */
   missingMasterCode: number;
+  /** The CNI error code for a CHECK that finds the attachment not as ADD left it. */
+  checkFailedCode: number;
   /** Prepares the scenario's network; returns the config a runtime would hand the plugin. */
   network(spec: ParityNetwork): Promise<CniConfig>;
   /** Prepares the network and ADDs; the refusal, or undefined when the ADD succeeded. */
@@ -110,6 +112,7 @@ export async function makeReferenceSide(plugin = '/usr/lib/cni/macvlan'): Promis
     // The Go skeleton wraps every plain error as 999 ("internal"); the plugin has none of its own.
     missingNetnsCode: 999,
     missingMasterCode: 999,
+    checkFailedCode: 999,
     network,
     refusal: async (spec, attachment) => {
       const out = await runtime.add(await network(spec), attachment);
