@@ -106,26 +106,36 @@ export async function cniAdd(request: CniRequest): Promise<Record<string, unknow
     },
   };
   return withAgent(request, async (agent) => {
-    const network = decodeNetwork(
-      await agent.call(Paths.getNetwork, encodeStrings(config.network), DEADLINE_MS),
-    );
-    if (!network) throw new CniError(CniCode.AGENT_REFUSED, `the agent sent no network ${config.network}`);
-    // An address given with a prefix must be in the network's subnet of that prefix (the network decides it).
-    for (const { address, prefix, text } of asked) {
-      const subnet = prefix === undefined ? undefined : subnetOf(network, address);
-      if (prefix !== undefined && subnet?.prefix !== prefix)
-        throw new CniError(
-          CniCode.INVALID_NETWORK_CONFIG,
-          `ips: ${text} is not in a /${prefix} subnet of network ${config.network} (${network.subnets.map((s) => s.cidr).join(', ')})`,
-        );
-    }
-    const [made] = decodeEndpoints(
-      await agent.call(Paths.createEndpoint, encodeCreateEndpoint(endpoint), DEADLINE_MS),
-    );
-    if (!made)
-      throw new CniError(CniCode.AGENT_REFUSED, 'the agent answered CreateEndpoint without the endpoint');
+    const networkCall = agent.call(Paths.getNetwork, encodeStrings(config.network), DEADLINE_MS);
+    // An address given with a prefix must be in the network's subnet of that prefix (the network
+    // decides it): checked before anything is made. Without one, both calls go at once.
+    if (asked.some((a) => a.prefix !== undefined)) checkPrefixes(asked, await networkCall, config.network);
+    const [networkBytes, endpointBytes] = await Promise.all([
+      networkCall,
+      agent.call(Paths.createEndpoint, encodeCreateEndpoint(endpoint), DEADLINE_MS),
+    ]);
+    const network = decodeNetwork(networkBytes);
+    const [made] = decodeEndpoints(endpointBytes);
+    if (!network || !made)
+      throw new CniError(CniCode.AGENT_REFUSED, 'the agent answered without the network or the endpoint');
     return addResult(request, made, network);
   });
+}
+
+function checkPrefixes(
+  asked: { address: string; prefix?: number; text: string }[],
+  networkBytes: Uint8Array,
+  name: string,
+): void {
+  const network = decodeNetwork(networkBytes);
+  if (!network) throw new CniError(CniCode.AGENT_REFUSED, `the agent sent no network ${name}`);
+  for (const { address, prefix, text } of asked) {
+    if (prefix === undefined || subnetOf(network, address)?.prefix === prefix) continue;
+    throw new CniError(
+      CniCode.INVALID_NETWORK_CONFIG,
+      `ips: ${text} is not in a /${prefix} subnet of network ${name} (${network.subnets.map((s) => s.cidr).join(', ')})`,
+    );
+  }
 }
 
 export async function cniDel(request: CniRequest): Promise<void> {
