@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withKernelMac } from './passthruMac';
 import { faultPoint } from '../faultPoint';
 import { attachOptionsFor } from '../domain/endpointLinks';
 import { NotFoundError } from '../domain/errors';
@@ -162,6 +163,7 @@ export class EndpointService {
     const options = optionsNow();
     try {
       reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(options) };
+      reserved.spec = await withKernelMac(reserved.spec, reserved.network, driver);
       return;
     } catch (err) {
       // The attach's own error is what the caller hears: a look that fails too (the netns went
@@ -182,6 +184,7 @@ export class EndpointService {
       }
     }
     reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(optionsNow()) };
+    reserved.spec = await withKernelMac(reserved.spec, reserved.network, driver);
   }
 
   /**

@@ -22,6 +22,25 @@ export function deriveShimMac(network: string, hostId: string): string {
   return deriveMac(network, '(host access)', hostId);
 }
 
+/**
+ * A passthru macvlan has its parent's MAC, whatever is asked: the kernel gives it the lower device's,
+ * and setting another afterwards would set the parent NIC's. An explicit MAC on such a network is
+ * refused; the endpoint reports the parent's (read after the attach).
+ */
+export function checkPassthruMac(
+  mode: string,
+  macAddress: string,
+  network: string,
+  field = 'endpoint.mac_address',
+): void {
+  if (mode === 'passthru' && macAddress !== '') {
+    throw new InvalidSpecError(
+      field,
+      `network ${network} is in passthru mode: its endpoint takes the parent NIC's MAC, and setting ${macAddress} would change the NIC's own; leave mac_address empty`,
+    );
+  }
+}
+
 /** Checks a MAC given by the caller: six hex octets, unicast, not all zero; returns it lower-case. */
 export function normalizeMac(mac: string, field = 'endpoint.mac_address'): string {
   const text = mac.toLowerCase().replace(/-/g, ':');

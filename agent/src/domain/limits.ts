@@ -59,6 +59,13 @@ export const MAX_LABEL_NAME_LENGTH = 63;
 export const MAX_LABEL_VALUE_LENGTH = 63;
 
 /**
+ * The value of a label under CNI_LABEL_PREFIX, which the CNI plugin sets: a runtime's container id is
+ * 64 hex digits (containerd, CRI-O, podman), one past Kubernetes' 63, and the label carries it whole.
+ */
+export const CNI_LABEL_PREFIX = 'cni.mvnet.io/';
+export const MAX_CNI_LABEL_VALUE_LENGTH = 255;
+
+/**
  * Any one string of any request, in bytes: a catch-all above the longest field the API has (a label
  * key: 253 + 1 + 63); the fields have tighter rules of their own.
  */

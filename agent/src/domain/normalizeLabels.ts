@@ -4,6 +4,8 @@ import {
   MAX_LABEL_NAME_LENGTH,
   MAX_LABEL_PREFIX_LENGTH,
   MAX_LABEL_VALUE_LENGTH,
+  CNI_LABEL_PREFIX,
+  MAX_CNI_LABEL_VALUE_LENGTH,
   MAX_LABELS,
   MAX_LABELS_BYTES,
 } from './limits';
@@ -39,7 +41,7 @@ export function normalizeLabels(
   let bytes = 0;
   for (const key of keys) {
     checkLabelKey(key, mapKeyField(field, key));
-    checkLabelValue(labels[key], mapKeyField(field, key));
+    checkLabelValue(key, labels[key], mapKeyField(field, key));
     bytes += key.length + labels[key].length;
   }
   if (bytes > maxBytes) {
@@ -76,11 +78,13 @@ function checkLabelKey(key: string, field: string): void {
   }
 }
 
-function checkLabelValue(value: string, field: string): void {
-  if (value !== '' && (value.length > MAX_LABEL_VALUE_LENGTH || !QUALIFIED_NAME.test(value))) {
+/** A value is "" or a name of up to 63 characters; up to 255 under cni.mvnet.io/ (a container id). */
+function checkLabelValue(key: string, value: string, field: string): void {
+  const max = key.startsWith(CNI_LABEL_PREFIX) ? MAX_CNI_LABEL_VALUE_LENGTH : MAX_LABEL_VALUE_LENGTH;
+  if (value !== '' && (value.length > max || !QUALIFIED_NAME.test(value))) {
     throw new InvalidSpecError(
       field,
-      `a value is empty or 1-${MAX_LABEL_VALUE_LENGTH} characters of A-Z a-z 0-9 with - _ . inside`,
+      `a value is empty or 1-${max} characters of A-Z a-z 0-9 with - _ . inside`,
     );
   }
 }

@@ -5,7 +5,7 @@
  * (other creations' names, addresses, interface names) comes in the view too.
  */
 import { getsDefaultRoute } from './endpointLinks';
-import { deriveMac } from './endpointMac';
+import { deriveMac, checkPassthruMac } from './endpointMac';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -67,6 +67,7 @@ export function planAttach(request: EndpointRequest, view: AttachView): AttachPl
   if (!network) throw new NotFoundError(`network ${request.network} not found`);
   if (held.isBusy(request.network, request.name)) throw busy(request.network, request.name);
   if (view.existing) return planExisting(request, view.existing, network, view);
+  checkPassthruMac(network.spec.mode, request.macAddress, request.network);
   if (view.endpointsOnHost >= MAX_ENDPOINTS_PER_HOST) {
     throw new ExhaustedError(
       `endpoint: this host has ${view.endpointsOnHost} endpoints, the most one agent keeps (a full ListEndpoints is one message): delete one first`,

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { EndpointAttach, Transition } from '../../domain/apply/applyModel';
+import { withKernelMac } from '../passthruMac';
 import { attachOptionsFor, getsDefaultRoute } from '../../domain/endpointLinks';
 import { NetnsReplacedError, PreconditionError } from '../../domain/errors';
 import { describeLinkOp } from '../../domain/linkOps';
@@ -152,8 +153,9 @@ async function attachOne(
     if (!lenient && !attach.restore) throw err;
     status = unattached(spec.netns, err);
   }
+  const attached = { ...spec, netnsInstance };
   outcomes.attached.set(keyOf(spec), {
-    spec: { ...spec, netnsInstance },
+    spec: status.state === 'ready' ? await withKernelMac(attached, network, deps.driver) : attached,
     status: { ...status, revision: 0 },
   });
 }

@@ -3,7 +3,7 @@
  * name, MAC: given, kept from the endpoint as it is, or picked), and what happens to it. An endpoint
  * keeps its lease and MAC unless the spec changes them or its network's new subnets no longer hold them.
  */
-import { deriveMac } from '../endpointMac';
+import { checkPassthruMac, deriveMac } from '../endpointMac';
 import { getsDefaultRoute } from '../endpointLinks';
 import { reserveAddress } from '../ipam';
 import type { EndpointRecord, EndpointSpec, HostAddressing, NetworkRecord, NetnsRef } from '../model';
@@ -58,7 +58,11 @@ export function planEndpoints(desired: readonly EndpointSpec[], ctx: EndpointPla
         `${endpointField(j)}: endpoint ${spec.name} of network ${spec.network} is owned by another manager (mvnet.io/managed-by): Apply leaves it alone`,
       );
     } else if (network) {
-      targets.set(j, { spec, network, existing: current.get(key(spec)) });
+      const checked = ctx.problems.collect(endpointField(j), () => {
+        checkPassthruMac(network.spec.mode, spec.macAddress, spec.network);
+        return true;
+      });
+      if (checked) targets.set(j, { spec, network, existing: current.get(key(spec)) });
     }
   });
   const leases = addressLeases(ctx.networks.target, ctx.outOfScope, ctx.addressing);

@@ -60,7 +60,15 @@ export class MemoryHost extends MemoryNamespace {
     const passthruClash =
       mode === 'passthru' ? siblings.length > 0 : siblings.some((l) => l.macvlanMode === 'passthru');
     if (passthruClash) throw refusals.refuse(o.action, refusals.EINVAL);
-    const link = this.insert('macvlan', { ...o, parent: parent?.name }, parent, { macvlanMode: mode }, into);
+    // As the kernel does (macvlan_common_newlink): a passthru macvlan inherits its lower device's MAC.
+    const mac = mode === 'passthru' && parent ? parent.mac : o.mac;
+    const link = this.insert(
+      'macvlan',
+      { ...o, mac, parent: parent?.name },
+      parent,
+      { macvlanMode: mode },
+      into,
+    );
     if (into && parent) this.containers.adopt(into, link, parent);
     return link;
   }
