@@ -117,6 +117,16 @@ export const cniVlan: Scenario = {
     'a runtime executes mvnet-cni on h1 and h2 against its own agent: the containers, on eth0.10, reach each other across hosts; CHECK and DEL agree',
   async run(ctx) {
     const hosts = ['h1', 'h2'];
+    ctx.step("installs mvnet-cni in a runtime's CNI_PATH, and each host's agent socket");
+    const cni = CniRuntime.install();
+    ctx.defer(() => cni.remove());
+    const sockets: Sockets = new Map();
+    for (const host of hosts) {
+      const relay = await AgentSocketRelay.open(ctx.agents.address(host));
+      ctx.defer(() => relay.close());
+      sockets.set(host, relay);
+    }
+
     ctx.step(
       `creates ${NETWORK} on eth0.10 on h1 and h2 with the SDK, as the install docs say, before any container`,
     );
@@ -129,14 +139,6 @@ export const cniVlan: Scenario = {
         }),
       ),
     );
-    const cni = CniRuntime.install();
-    ctx.defer(() => cni.remove());
-    const sockets: Sockets = new Map();
-    for (const host of hosts) {
-      const relay = await AgentSocketRelay.open(ctx.agents.address(host));
-      ctx.defer(() => relay.close());
-      sockets.set(host, relay);
-    }
 
     ctx.step('executes mvnet-cni ADD for r1 on h1 (address in runtimeConfig) and r2 on h2 (in CNI_ARGS)');
     const attached = await attach(ctx, cni, sockets);
