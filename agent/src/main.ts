@@ -17,8 +17,8 @@ async function main(): Promise<void> {
     .version(mvnetVersion())
     .option(
       '--listen <address>',
-      'unix:///path, or host:port (non-loopback needs TLS or --insecure)',
-      'unix:///run/mvnet/agent.sock',
+      'unix:///path, or host:port (non-loopback needs TLS or --insecure); twice: a TCP address and a unix socket beside it',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--state-dir <dir>', 'durable state (SQLite)', '/var/lib/mvnet')
     .option('--netns <name>', 'manage this named network namespace as the host (default: the root namespace)')
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     )
     .parse();
   const opts = program.opts<{
-    listen: string;
+    listen?: string[];
     stateDir: string;
     netns?: string;
     insecure: boolean;
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     const { startAgent } = await import('./startAgent');
     agent = await startAgent({
       ...opts,
+      listen: opts.listen ?? ['unix:///run/mvnet/agent.sock'],
       tlsCert: opts.tlscert,
       tlsKey: opts.tlskey,
       tlsVerify: opts.tlsverify,

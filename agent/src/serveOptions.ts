@@ -1,6 +1,6 @@
 import { loadAccessPolicy } from './api/access/AccessPolicy';
 import { groupId } from './api/groupId';
-import { isLoopback, parseListenAddress } from './api/listenAddress';
+import { isLoopback, parseListenAddress, type ListenAddress } from './api/listenAddress';
 import type { ServeOptions } from './api/serveAgent';
 import { CheckedCertificateProvider } from './api/tls/CheckedCertificateProvider';
 import { tlsFilesFromFlags } from './api/tls/tlsFilesFromFlags';
@@ -13,7 +13,7 @@ import type { AgentOptions } from './startAgent';
  */
 export function serveOptions(options: AgentOptions): ServeOptions {
   const tls = tlsFilesFromFlags(options);
-  const listen = parseListenAddress(options.listen, tls !== undefined || (options.insecure ?? false));
+  const { listen, localSocket } = listenAddresses(options, tls !== undefined || (options.insecure ?? false));
   const healthListen =
     options.healthListen === undefined
       ? undefined
@@ -22,7 +22,7 @@ export function serveOptions(options: AgentOptions): ServeOptions {
     throw new Error(
       '--tlscert: TLS is for a TCP --listen; the unix socket is guarded by its file permissions (0660, --group)',
     );
-  if (options.group !== undefined && listen.kind !== 'unix')
+  if (options.group !== undefined && listen.kind !== 'unix' && !localSocket)
     throw new Error(
       `--group ${options.group}: it sets the unix socket's group, and --listen is not a unix socket`,
     );
@@ -37,7 +37,36 @@ export function serveOptions(options: AgentOptions): ServeOptions {
       tls && new CheckedCertificateProvider(tls, options.logger, options.certificateRefreshMs ?? 5000),
     socketGroupId: options.group === undefined ? undefined : groupId(options.group),
     metricsListen,
+    localSocket: localSocket && {
+      listen: localSocket,
+      access: { transport: 'unix', clientCertificates: false },
+    },
   };
+}
+
+/** At most this many --listen: a TCP address and a unix socket beside it. */
+const MAX_LISTEN = 2;
+
+/**
+ * The --listen addresses (the flag may be given twice, as dockerd's -H): one alone is the listener; a
+ * TCP address and a unix socket are the listener (TLS, tokens and roles apply to it) and a local
+ * socket beside it.
+ */
+function listenAddresses(
+  options: AgentOptions,
+  anyHost: boolean,
+): { listen: ListenAddress; localSocket?: Extract<ListenAddress, { kind: 'unix' }> } {
+  const texts = typeof options.listen === 'string' ? [options.listen] : options.listen;
+  if (texts.length === 0) throw new Error('--listen: give the address to serve on');
+  const addresses = texts.map((text) => parseListenAddress(text, anyHost));
+  const unix = addresses.filter((a) => a.kind === 'unix');
+  const tcp = addresses.filter((a) => a.kind === 'tcp');
+  if (addresses.length > MAX_LISTEN || unix.length > 1 || tcp.length > 1)
+    throw new Error(
+      `--listen ${texts.join(' --listen ')}: at most one TCP address and one unix socket (e.g. --listen 0.0.0.0:7443 --listen unix:///run/mvnet/agent.sock)`,
+    );
+  if (tcp.length === 0) return { listen: unix[0] };
+  return { listen: tcp[0], localSocket: unix[0] as Extract<ListenAddress, { kind: 'unix' }> | undefined };
 }
 
 /**

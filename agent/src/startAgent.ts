@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
-import { isLoopback } from './api/listenAddress';
+import { grpcAddress, isLoopback } from './api/listenAddress';
 import { serveAgent, type ServeOptions, type ServingAgent } from './api/serveAgent';
 import { createHostServices } from './app/createHostServices';
 import type { LinkChangeSource } from './domain/ports/LinkChangeSource';
@@ -13,8 +13,8 @@ import { hostname } from './kernel/hostFacts';
 import { mvnetVersion } from '../../common/mvnetVersion';
 
 export interface AgentOptions {
-  /** `unix:///path`, `host:port`; port 0 picks a free one. */
-  listen: string;
+  /** `unix:///path`, `host:port`; port 0 picks a free one. Two: a TCP address and a unix socket beside it. */
+  listen: string | string[];
   stateDir: string;
   /** The named netns the agent manages as its host; undefined: the root namespace. */
   netns?: string;
@@ -68,6 +68,8 @@ export interface RunningAgent {
   address: string;
   /** The health-only listener's address, with `healthListen`. */
   healthAddress?: string;
+  /** The local unix socket served beside a TCP listener (a second --listen). */
+  localAddress?: string;
   /** The metrics listener's `host:port`, with `metricsListen`. */
   metricsAddress?: string;
   /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
@@ -119,6 +121,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   logger.info(
     {
       address: served.address,
+      localAddress: served.localAddress,
       healthAddress: served.healthAddress,
       metricsAddress: metricsServer?.address,
       tls: serving.certificates ? (serving.requireClientCertificate ? 'mutual' : 'server') : 'off',
@@ -129,6 +132,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   );
   return {
     address: served.address,
+    localAddress: served.localAddress,
     healthAddress: served.healthAddress,
     metricsAddress: metricsServer?.address,
     close: async (graceMs = 2000) => {
@@ -174,7 +178,7 @@ function warnAtStart(options: AgentOptions, { listen, access }: ServeOptions): v
   const network = listen.kind === 'tcp' && !isLoopback(listen.host);
   if (listen.kind === 'tcp' && options.insecure) {
     options.logger.warn(
-      { listen: options.listen },
+      { listen: grpcAddress(listen) },
       "serving plaintext gRPC without TLS on a network address (--insecure): anyone who reaches it controls this host's networks",
     );
     if (access.tokens)
@@ -183,7 +187,7 @@ function warnAtStart(options: AgentOptions, { listen, access }: ServeOptions): v
       );
   } else if (network && !requiresCredentials(access)) {
     options.logger.warn(
-      { listen: options.listen },
+      { listen: grpcAddress(listen) },
       "serving TLS without client authentication (no --tlsverify, no --token-auth-file): anyone who reaches it controls this host's networks",
     );
   }

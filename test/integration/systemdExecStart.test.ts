@@ -192,6 +192,14 @@ describe("the agent run with exactly the unit's ExecStart and environment file",
     expect(refused.stderr).toMatch(/^Error: /);
   });
 
+  it('serves the local socket /run/mvnet/agent.sock beside it, 0660 (in its mount namespace: the upper layer here)', () => {
+    expect(logs.find((l) => l.msg === 'serving')).toMatchObject({
+      localAddress: 'unix:///run/mvnet/agent.sock',
+    });
+    const socket = fs.statSync(path.join(stage, 'upper/run/mvnet/agent.sock'));
+    expect({ socket: socket.isSocket(), mode: socket.mode & 0o777 }).toEqual({ socket: true, mode: 0o660 });
+  });
+
   it('answers gRPC health on 127.0.0.1:7444 without credentials', () => {
     expect(mvnet('--host', '127.0.0.1:7444', 'health')).toEqual({
       status: 0,

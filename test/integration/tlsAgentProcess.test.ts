@@ -1,8 +1,8 @@
 /**
  * The agent process with its TLS and access flags (spawned from dist/, managing a throwaway netns):
  * TLS on a non-loopback address without --insecure, --health-listen (health alone, in plaintext, the
- * same status as the main server), certificates rotated without a restart, and the unix socket's
- * --group. tlsStartRefusals.test.ts has the mistakes that fail the start.
+ * same status as the main server), certificates rotated without a restart, the unix socket's
+ * --group, and a unix socket beside a TCP listener. tlsStartRefusals.test.ts has the mistakes that fail the start.
  */
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -227,5 +227,39 @@ describe('the unix socket', () => {
       expect.objectContaining({ auth: 'unix-socket', method: 'CreateNetwork', code: 'OK', revision: 1 }),
       expect.objectContaining({ auth: 'unix-socket', method: 'DeleteNetwork', code: 'OK', revision: 2 }),
     ]);
+  });
+});
+
+describe('a unix socket beside a TCP listener (--listen twice)', () => {
+  it('asks TCP callers for a certificate and none of the local ones, whose socket is 0660 with --group', async () => {
+    const socket = path.join(pki.dir, 'run', 'beside.sock');
+    const flags = mutualFlags({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert });
+    const agent = await spawn('beside', [...flags, '--listen', `unix://${socket}`, '--group', 'daemon']);
+    const served = agent.logs.find((l) => l.msg === 'serving');
+    expect(served).toMatchObject({ localAddress: `unix://${socket}`, tls: 'mutual' });
+    const stat = fs.statSync(socket);
+    expect({ mode: stat.mode & 0o777, gid: stat.gid }).toEqual({ mode: 0o660, gid: groupId('daemon') });
+
+    const local = new AgentClient({ host: `unix://${socket}` });
+    clients.push(local);
+    const subnets = [{ cidr: '10.41.0.0/24', gateway: '10.41.0.1', ipRange: '', auxAddresses: {} }];
+    await local.createNetwork({ name: 'local', parent: 'eth0', subnets });
+    expect(
+      (await sdk(agent.address, pki.ca.cert, pki.orchestrator).listNetworks()).networks.map((n) => n.name),
+    ).toEqual(['local']);
+    // Over TCP, no certificate is no handshake.
+    const bare = new AgentClient({
+      host: agent.address,
+      tlsVerify: true,
+      tlsCaCert: pki.ca.cert,
+      timeoutMs: 20_000,
+    });
+    clients.push(bare);
+    await expect(bare.listNetworks()).rejects.toBeInstanceOf(MvnetError);
+    await waitFor('the audit line', () => agent.logs.some((l) => l.msg === 'audit'));
+    expect(agent.logs.find((l) => l.msg === 'audit')).toMatchObject({
+      auth: 'unix-socket',
+      method: 'CreateNetwork',
+    });
   });
 });

@@ -84,3 +84,26 @@ describe('flags that fail the start', () => {
     );
   });
 });
+
+describe('--listen given twice', () => {
+  it('refuses two TCP addresses, two unix sockets, or three listeners, naming them', () => {
+    const r = (...flags: string[]) =>
+      spawnSync(
+        process.execPath,
+        [AGENT_MAIN, '--state-dir', path.join(pki.dir, 'refused-listen'), ...flags],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+    for (const flags of [
+      ['--listen', '127.0.0.1:0', '--listen', '127.0.0.2:0'],
+      ['--listen', 'unix:///tmp/a.sock', '--listen', 'unix:///tmp/b.sock'],
+      ['--listen', '127.0.0.1:0', '--listen', 'unix:///tmp/a.sock', '--listen', 'unix:///tmp/b.sock'],
+    ]) {
+      const run = r(...flags);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('at most one TCP address and one unix socket');
+    }
+  });
+});

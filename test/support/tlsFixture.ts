@@ -73,7 +73,7 @@ export interface LoggedAgent {
 
 /** Starts an agent on 127.0.0.1 (any free port) with an in-memory kernel that has an eth0. */
 export async function startLoggedAgent(
-  options: Omit<AgentOptions, 'listen' | 'stateDir' | 'logger'> & { listen?: string },
+  options: Omit<AgentOptions, 'listen' | 'stateDir' | 'logger'> & { listen?: AgentOptions['listen'] },
 ): Promise<LoggedAgent> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-tls-state-'));
   const logs: Record<string, unknown>[] = [];
