@@ -1,7 +1,7 @@
 // The multi-host lab: three hosts, a VLAN-filtering switch, one agent each (see multihost.labtest.ts).
 import fs from 'node:fs';
 import { describeInLab } from './describeInLab';
-import { MVNET_CNI_MAIN } from './scenarios/cniRuntime';
+import { MVNET_CNI_MAIN } from './scenarios/labMvnetCni';
 
 // The cni-vlan scenario executes the built mvnet-cni as a runtime does, and inside the lab the
 // repository is read-only: made executable here, before the lab boots (tsc writes 0644).
