@@ -14,6 +14,7 @@ export interface BenchStep {
 
 export const BENCH_STEPS: BenchStep[] = [
   { script: 'bench', entry: 'bench/attach/attachBench.js', sections: ['attach', 'apply'] },
+  { script: 'bench:cni', entry: 'bench/cni/cniBench.js', sections: ['cni'] },
   { script: 'bench:watch', entry: 'bench/watch/watchBench.js', sections: ['watch'] },
   { script: 'bench:fleet', entry: 'bench/fleet/fleetBench.js', sections: ['fleet'] },
   { script: 'bench:restore', entry: 'bench/restore/restoreBench.js', sections: ['restore'] },

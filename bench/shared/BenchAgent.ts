@@ -1,6 +1,6 @@
 /**
- * The agent a benchmark measures: one `mvnet-agent --netns HOST --listen 127.0.0.1:0` on a fresh
- * state dir, started once (not timed). It runs in its own process group (tools/AgentProcess.ts), so a
+ * The agent a benchmark measures: one `mvnet-agent --netns HOST --listen 127.0.0.1:0` (or a unix socket
+ * in its state dir) on a fresh state dir, started once (not timed). It runs in its own process group (tools/AgentProcess.ts), so a
  * Ctrl-C at the terminal reaches the benchmark, which stops the agent itself; its pid and state dir go
  * into the benchmarks' lock, so that a later run can end and remove them if this one is killed.
  * A profiled agent (`cpuProfile`) runs under `node --cpu-prof`, which writes the profile into its state
@@ -21,6 +21,11 @@ export interface BenchAgentOptions {
   onEntry?: (entry: AgentLogEntry) => void;
   /** Run under `node --cpu-prof` (sampling every `cpuProfile` µs); close() returns the profile. */
   cpuProfile?: number;
+  /**
+   * Listen on `unix://<state dir>/agent.sock` instead of loopback TCP: what a real host's agent does,
+   * and reachable from a process in any network namespace (a CNI plugin run in the host netns).
+   */
+  unixSocket?: boolean;
 }
 
 /** How long a stopped agent has for a clean exit before its group is killed. */
@@ -39,10 +44,11 @@ export class BenchAgent {
     const stateDir = fs.mkdtempSync(STATE_DIR_PREFIX);
     const log = o.logFile ? fs.createWriteStream(o.logFile) : undefined;
     const profileDir = o.cpuProfile ? path.join(stateDir, 'cpu-prof') : undefined;
+    const listen = o.unixSocket ? `unix://${path.join(stateDir, 'agent.sock')}` : '127.0.0.1:0';
     try {
       const agent = await AgentProcess.start({
         args: [
-          ...['--listen', '127.0.0.1:0', '--state-dir', stateDir],
+          ...['--listen', listen, '--state-dir', stateDir],
           ...['--netns', o.hostNetns, '--log-level', o.logLevel],
         ],
         // The benchmark reads the lines as they come; a long run's worth kept in memory would only add GC work.
@@ -64,7 +70,7 @@ export class BenchAgent {
     }
   }
 
-  /** The agent's `127.0.0.1:PORT`. */
+  /** The agent's `127.0.0.1:PORT`, or `unix:///...agent.sock`. */
   get address(): string {
     return this.agent.address;
   }

@@ -1,6 +1,7 @@
 /** The scenarios of the multi-host lab, in the order the lab test runs them. */
 import { applyVlanRollback } from './applyVlanRollback';
 import { bondVlan } from './bondVlan';
+import { cniVlan } from './cniVlan';
 import { crashSteps } from './crashSteps';
 import { drift } from './drift';
 import { fleetVlan30 } from './fleetVlan30';
@@ -14,6 +15,7 @@ export type { Scenario, ScenarioContext } from './Scenario';
 export const SCENARIOS: readonly Scenario[] = [
   seedFlat,
   seedVlans,
+  cniVlan,
   bondVlan,
   applyVlanRollback,
   fleetVlan30,

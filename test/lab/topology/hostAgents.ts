@@ -1,7 +1,9 @@
 /**
  * One mvnet-agent per lab host, as a fleet runs them: each started INSIDE its host's namespace
  * (`ip netns exec <host> node dist/agent/src/main.js`, no --netns: the namespace it runs in is its
- * host), listening on the host's management address in plaintext (--insecure), with its state dir on
+ * host), listening on the host's management address in plaintext (--insecure) and, beside it, on a unix
+ * socket of its own (`/run/mvnet/<host>/agent.sock`, the local tools' way in, such as a runtime's
+ * mvnet-cni: the hosts share the lab's /run, hence a dir each), with its state dir on
  * the machine's disk (`<stateRoot>/<host>`), which a second boot of the lab finds again (a reboot).
  * Each agent is a tools/AgentProcess.ts: a process group of its own, stopped as systemd would
  * (SIGTERM, then SIGKILL of the whole group); whatever of the group outlives the agent is logged and
@@ -51,6 +53,11 @@ export class HostAgents {
     return `${mgmtAddress(this.options.topology, host)}:${this.options.port ?? 7443}`;
   }
 
+  /** Where a tool on the host reaches its agent: `unix:///run/mvnet/<host>/agent.sock`. */
+  socketAddress(host: string): string {
+    return `unix:///run/mvnet/${host}/agent.sock`;
+  }
+
   stateDir(host: string): string {
     return path.join(this.options.stateRoot, host);
   }
@@ -90,7 +97,7 @@ export class HostAgents {
     const child = AgentProcess.spawn({
       prefix: ['ip', 'netns', 'exec', hostNetns(this.options.topology, host)],
       args: [
-        ...['--listen', this.address(host), '--insecure'],
+        ...['--listen', this.address(host), '--listen', this.socketAddress(host), '--insecure'],
         ...['--state-dir', this.stateDir(host), '--log-level', 'debug'],
       ],
       env: extraEnv,
