@@ -58,12 +58,13 @@ export function openDatabase(stateDir: string): { db: Database.Database; migrate
     // does not let go, so waiting long would only delay the error.
     db = new Database(file, { timeout: 200 });
     db.pragma('locking_mode = EXCLUSIVE');
-    refuseNewerFormat(stateDir, file, db.pragma('user_version', { simple: true }) as number);
+    const found = db.pragma('user_version', { simple: true }) as number;
+    refuseNewerFormat(stateDir, file, found);
     restrictStateFiles(stateDir);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    return { db, migrated: migrate(db, stateDir) };
+    return { db, migrated: migrate(db, stateDir, found) };
   } catch (err) {
     db?.close();
     if (err instanceof Database.SqliteError && err.code === 'SQLITE_BUSY') {
