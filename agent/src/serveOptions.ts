@@ -39,7 +39,7 @@ export function serveOptions(options: AgentOptions): ServeOptions {
     metricsListen,
     localSocket: localSocket && {
       listen: localSocket,
-      access: { transport: 'unix', clientCertificates: false },
+      access: loadAccessPolicy('unix', false, {}, options.logger),
     },
   };
 }
@@ -59,14 +59,14 @@ function listenAddresses(
   const texts = typeof options.listen === 'string' ? [options.listen] : options.listen;
   if (texts.length === 0) throw new Error('--listen: give the address to serve on');
   const addresses = texts.map((text) => parseListenAddress(text, anyHost));
-  const unix = addresses.filter((a) => a.kind === 'unix');
+  const unix = addresses.filter((a): a is Extract<ListenAddress, { kind: 'unix' }> => a.kind === 'unix');
   const tcp = addresses.filter((a) => a.kind === 'tcp');
   if (addresses.length > MAX_LISTEN || unix.length > 1 || tcp.length > 1)
     throw new Error(
       `--listen ${texts.join(' --listen ')}: at most one TCP address and one unix socket (e.g. --listen 0.0.0.0:7443 --listen unix:///run/mvnet/agent.sock)`,
     );
   if (tcp.length === 0) return { listen: unix[0] };
-  return { listen: tcp[0], localSocket: unix[0] as Extract<ListenAddress, { kind: 'unix' }> | undefined };
+  return { listen: tcp[0], localSocket: unix[0] };
 }
 
 /**
