@@ -1,8 +1,8 @@
 import { createChannel, Metadata, type Channel } from 'nice-grpc';
 import { channelCredentials, usesTls, type ClientTlsOptions } from './channelCredentials';
+import { DEFAULT_HOST, isLocalHost } from './localHost';
 
-/** Where the CLI and SDK reach an agent by default: the socket of mvnet-agent's default --listen. */
-export const DEFAULT_HOST = 'unix:///run/mvnet/agent.sock';
+export { DEFAULT_HOST } from './localHost';
 
 /** How to reach one agent: where, over TLS or not, and with which token. */
 export interface ConnectionOptions extends ClientTlsOptions {
@@ -58,11 +58,4 @@ export function openConnection(options: ConnectionOptions = {}): Connection {
     ...(options.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
   });
   return { channel, metadata };
-}
-
-/** A unix socket or a loopback address: plaintext there never crosses the network. */
-function isLocalHost(host: string): boolean {
-  if (host.startsWith('unix:')) return true;
-  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }

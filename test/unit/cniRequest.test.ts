@@ -156,6 +156,20 @@ describe('mvnet-cni: reading a call', () => {
       'agent',
     ],
     [
+      'an agent unix:PORT, a socket path that is not absolute',
+      {},
+      { ...CONFIG, agent: 'unix:7443' },
+      CniCode.INVALID_NETWORK_CONFIG,
+      'agent "unix:7443"',
+    ],
+    [
+      'an agent on loopback with a port out of range',
+      {},
+      { ...CONFIG, agent: '127.0.0.1:70000' },
+      CniCode.INVALID_NETWORK_CONFIG,
+      'agent',
+    ],
+    [
       'three addresses',
       {},
       { ...CONFIG, runtimeConfig: { ips: ['10.0.0.1', '10.0.0.2', '10.0.0.3'] } },
@@ -203,6 +217,11 @@ describe('mvnet-cni: reading a call', () => {
       code,
       message: expect.stringContaining(says),
     });
+  });
+
+  it('takes the local agent at its socket or on loopback, IPv6 included', () => {
+    for (const agent of ['unix:///run/mvnet/agent.sock', '127.0.0.1:7443', 'localhost:7443', '[::1]:7443'])
+      expect(readCniRequest(ENV, JSON.stringify({ ...CONFIG, agent })).config.agent).toBe(agent);
   });
 
   it('takes DEL without a netns (the runtime may have removed it), and GC and STATUS without a container', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_HOST, isLocalHost } from '../localHost';
 import { CniCode, CniError } from './cniError';
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC' | 'VERSION';
@@ -6,8 +7,8 @@ const COMMANDS: readonly CniCommand[] = ['ADD', 'DEL', 'CHECK', 'STATUS', 'GC', 
 /** The spec versions whose configs and results this plugin speaks (0.4.0's result adds `version` to each IP). */
 export const SUPPORTED_VERSIONS = ['0.4.0', '1.0.0', '1.1.0'] as const;
 
-/** Where the agent listens by default: its unix socket. */
-export const DEFAULT_AGENT = 'unix:///run/mvnet/agent.sock';
+/** Where the agent listens by default: its unix socket (the SDK's default host). */
+export const DEFAULT_AGENT = DEFAULT_HOST;
 
 /** Bounds of what a runtime may hand the plugin. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -171,14 +172,8 @@ export function unixSocketPath(address: string): string | undefined {
 function checkAgentAddress(agent: string): void {
   const socket = unixSocketPath(agent);
   if (socket !== undefined && socket.startsWith('/') && !/\s/.test(socket)) return;
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(agent);
-  const host = match && (match[1] ?? match[2]);
-  if (
-    host &&
-    (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) &&
-    Number(match[3]) <= 65535
-  )
-    return;
+  const match = /^(?:\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(agent);
+  if (socket === undefined && match && Number(match[1]) <= 65535 && isLocalHost(agent)) return;
   throw invalidConfig(
     `agent ${JSON.stringify(agent.slice(0, 64))}: the local agent's unix socket (unix:///run/mvnet/agent.sock) or a loopback host:port`,
   );
