@@ -6,11 +6,11 @@
  * confirmation (11). (The CNI macvlan plugin's scenarios, replayed through both plugins, are in
  * cniParity.test.ts.)
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installMvnetCni } from '../support/cniPlugin';
+import { CniRuntime, type CniCommand } from '../support/cniRuntime';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { rawAgent, spec, type RawAgent } from '../support/applyWire';
 import { ipIn, makeSwitchedHosts, type SwitchedHosts } from '../support/switchedHosts';
@@ -46,37 +46,25 @@ describe('mvnet-cni against a real agent', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** One execution of the plugin, as a runtime makes it; its exit status and parsed standard output. */
-  function cni(
-    command: string,
+  /** One execution of the plugin, as a runtime makes it: its exit status and its parsed standard output. */
+  async function cni(
+    command: CniCommand,
     env: { containerId?: string; netns?: string; ifname?: string; args?: string },
     config: Record<string, unknown>,
-  ): { code: number; out: Record<string, unknown> } {
-    const r = spawnSync(plugin, [], {
-      input: JSON.stringify({ cniVersion: '1.1.0', type: 'mvnet-cni', agent: `unix://${socket}`, ...config }),
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: {
-        PATH: process.env.PATH,
-        CNI_COMMAND: command,
-        CNI_CONTAINERID: env.containerId ?? '',
-        CNI_NETNS: env.netns ?? '',
-        CNI_IFNAME: env.ifname ?? 'eth0',
-        CNI_ARGS: env.args ?? '',
-        CNI_PATH: path.dirname(plugin),
-      },
-    });
-    return {
-      code: r.status ?? -1,
-      out: r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>),
-    };
+  ): Promise<{ code: number; out: Record<string, unknown> }> {
+    const outcome = await new CniRuntime({ plugin }).exec(
+      command,
+      { cniVersion: '1.1.0', type: 'mvnet-cni', agent: `unix://${socket}`, ...config },
+      { ...env, ifname: env.ifname ?? 'eth0' },
+    );
+    return { code: outcome.exitCode ?? -1, out: { ...(outcome.result ?? outcome.error) } };
   }
 
   const containerId = (n: number) => `${n}`.padStart(64, 'c');
 
   it('makes an endpoint labelled with its manager, the whole container id, the ifname and the CNI network', async () => {
     const netns = await lab.container('lab1');
-    const add = cni(
+    const add = await cni(
       'ADD',
       { containerId: containerId(1), netns: `/var/run/netns/${netns}` },
       { name: 'front', network: 'lan' },
@@ -94,12 +82,12 @@ describe('mvnet-cni against a real agent', () => {
     const link = JSON.parse(ipIn(netns, '-j', 'link', 'show', 'eth0'))[0];
     expect((add.out.interfaces as { mac: string }[])[0].mac).toBe(link.address);
     expect(
-      cni(
+      await cni(
         'DEL',
         { containerId: containerId(1), netns: `/var/run/netns/${netns}` },
         { name: 'front', network: 'lan' },
-      ).code,
-    ).toBe(0);
+      ),
+    ).toMatchObject({ code: 0 });
   });
 
   it('GC removes the attachments of its CNI network the runtime no longer lists, and nothing else', async () => {
@@ -108,23 +96,23 @@ describe('mvnet-cni against a real agent', () => {
     for (const n of [11, 12, 13]) {
       const netns = await lab.container(`gc${n}`);
       attached.push(netns);
-      expect(cni('ADD', { containerId: containerId(n), netns: `/var/run/netns/${netns}` }, front).code).toBe(
-        0,
-      );
+      expect(
+        (await cni('ADD', { containerId: containerId(n), netns: `/var/run/netns/${netns}` }, front)).code,
+      ).toBe(0);
     }
     // Another CNI network's attachment, and an endpoint made through the API, on the same mvnet network.
     const other = await lab.container('gcother');
     expect(
-      cni(
+      await cni(
         'ADD',
         { containerId: containerId(14), netns: `/var/run/netns/${other}` },
         { name: 'back', network: 'lan' },
-      ).code,
-    ).toBe(0);
+      ),
+    ).toMatchObject({ code: 0 });
     const byHand = await lab.container('gchand');
     await client.createEndpoint({ endpoint: { network: 'lan', name: 'by-hand', netns: byHand } });
 
-    const gc = cni(
+    const gc = await cni(
       'GC',
       {},
       { ...front, 'cni.dev/valid-attachments': [{ containerID: containerId(12), ifname: 'eth0' }] },
@@ -137,7 +125,7 @@ describe('mvnet-cni against a real agent', () => {
     expect(() => ipIn(attached[0], 'link', 'show', 'eth0')).toThrow();
     expect(ipIn(attached[1], '-br', 'link', 'show', 'eth0')).toContain('eth0');
     // GC without the runtime's list is refused, not taken as "none is valid".
-    expect(cni('GC', {}, front)).toMatchObject({ code: 1, out: { code: 7 } });
+    expect(await cni('GC', {}, front)).toMatchObject({ code: 1, out: { code: 7 } });
     expect((await client.listEndpoints({ network: 'lan' })).endpoints).toHaveLength(3);
   });
 
@@ -155,19 +143,19 @@ describe('mvnet-cni against a real agent', () => {
     const front = { name: 'front', network: 'lan' };
     const netns = await lab.container('codes');
     expect(
-      cni('ADD', { containerId: containerId(21), netns: '/var/run/netns/mvt-nosuch' }, front),
+      await cni('ADD', { containerId: containerId(21), netns: '/var/run/netns/mvt-nosuch' }, front),
     ).toMatchObject({
       code: 1,
       out: { code: 3, msg: expect.stringContaining('does not exist') },
     });
     const away = { ...front, agent: `unix://${path.join(dir, 'nobody.sock')}` };
     expect(
-      cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, away),
+      await cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, away),
     ).toMatchObject({ code: 1, out: { code: 11 } });
-    expect(cni('STATUS', {}, away)).toMatchObject({ code: 1, out: { code: 50 } });
-    expect(cni('STATUS', {}, front)).toEqual({ code: 0, out: {} });
+    expect(await cni('STATUS', {}, away)).toMatchObject({ code: 1, out: { code: 50 } });
+    expect(await cni('STATUS', {}, front)).toEqual({ code: 0, out: {} });
     expect(
-      cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, { name: 'nonet' }),
+      await cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, { name: 'nonet' }),
     ).toMatchObject({
       code: 1,
       out: { code: 7, msg: 'network nonet not found' },
@@ -180,7 +168,7 @@ describe('mvnet-cni against a real agent', () => {
     });
     try {
       expect(
-        cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, front),
+        await cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, front),
       ).toMatchObject({
         code: 1,
         out: { code: 11, msg: expect.stringContaining('awaits confirmation') },
@@ -188,8 +176,8 @@ describe('mvnet-cni against a real agent', () => {
     } finally {
       await client.cancelApply({ applyId });
     }
-    expect(cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, front).code).toBe(
-      0,
-    );
+    expect(
+      (await cni('ADD', { containerId: containerId(21), netns: `/var/run/netns/${netns}` }, front)).code,
+    ).toBe(0);
   });
 });
