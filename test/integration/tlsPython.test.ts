@@ -35,7 +35,8 @@ afterAll(async () => {
 /** Runs the Python client over TLS with this client certificate (and token) to create `network`. */
 async function python(client: { cert: string; key: string }, network: unknown, token?: string) {
   const tlsArgs = ['--tlscacert', pki.ca.cert, '--tlscert', client.cert, '--tlskey', client.key];
-  if (token) tlsArgs.push('--token', token);
+  // One word: a random base64url token may begin with '-', which argparse takes for an option.
+  if (token) tlsArgs.push(`--token=${token}`);
   const r = await execa(PYTHON, [CLIENT, ...tlsArgs, agent.agent.address, JSON.stringify(network)], {
     reject: false,
     timeout: 60_000,
