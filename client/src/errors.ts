@@ -1,5 +1,10 @@
 import { ClientError, Status, type Metadata } from 'nice-grpc';
-import { fieldViolationsFromTrailer, type FieldViolation } from './fieldViolations';
+import {
+  errorInfoFromTrailer,
+  fieldViolationsFromTrailer,
+  type ErrorInfo,
+  type FieldViolation,
+} from './statusDetails';
 
 /** Codes worth retrying unchanged: the agent was unreachable or busy, not the request at fault. */
 export const RETRYABLE_CODES: readonly Status[] = [
@@ -13,21 +18,30 @@ export const RETRYABLE_CODES: readonly Status[] = [
  * `host` names the agent, which matters when an orchestrator talks to many. `fieldViolations` lists
  * every field a refused request got wrong (google.rpc.BadRequest), when the agent sent them: an
  * Apply's spec is checked whole, and each error names its path (`spec.networks[2].vlan_id`).
+ * `errorInfo` is the agent's google.rpc.ErrorInfo, when it sent one: a reason a program can act on
+ * (errorReasons.ts lists them), rather than the message, which is for a person.
  */
 export class MvnetError extends Error {
   readonly codeName: string;
   readonly fieldViolations: readonly FieldViolation[];
+  readonly errorInfo: ErrorInfo | undefined;
 
   constructor(
     readonly code: Status,
     readonly details: string,
     readonly host: string,
-    options?: { cause?: unknown; fieldViolations?: readonly FieldViolation[] },
+    options?: { cause?: unknown; fieldViolations?: readonly FieldViolation[]; errorInfo?: ErrorInfo },
   ) {
     super(`${host}: ${Status[code] ?? code}: ${details}`, options);
     this.name = 'MvnetError';
     this.codeName = Status[code] ?? String(code);
     this.fieldViolations = options?.fieldViolations ?? [];
+    this.errorInfo = options?.errorInfo;
+  }
+
+  /** The ErrorInfo's reason, or '' when the agent gave none. */
+  get reason(): string {
+    return this.errorInfo?.reason ?? '';
   }
 
   get retryable(): boolean {
@@ -36,14 +50,15 @@ export class MvnetError extends Error {
 }
 
 /**
- * Turns a nice-grpc ClientError into an MvnetError, with the field violations of the call's trailer
- * when there is one; anything else is returned as it is.
+ * Turns a nice-grpc ClientError into an MvnetError, with the field violations and the ErrorInfo of the
+ * call's trailer when there is one; anything else is returned as it is.
  */
 export function toMvnetError(err: unknown, host: string, trailer?: Metadata): unknown {
   if (err instanceof ClientError)
     return new MvnetError(err.code, err.details, host, {
       cause: err,
       fieldViolations: fieldViolationsFromTrailer(trailer),
+      errorInfo: errorInfoFromTrailer(trailer),
     });
   return err;
 }

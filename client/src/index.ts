@@ -2,7 +2,8 @@
 export { AgentClient, type AgentClientOptions, type EndpointSpec, type NetworkSpec } from './AgentClient';
 export { type ApplyOptions, type ApplyResult, type ApplySpec } from './applyRequest';
 export { formatDuration, parseDuration } from './duration';
-export { type FieldViolation } from './fieldViolations';
+export { type ErrorInfo, type FieldViolation } from './statusDetails';
+export { ERROR_DOMAIN, ErrorReason } from './errorReasons';
 export { MANAGED_BY_LABEL, isOutsideApply } from './spec/applyScope';
 export { exportSpec, type ExportedSpec } from './spec/exportSpec';
 export { Fleet, type FleetOptions, type FleetWatchEvent, type HostStatus } from './fleet/Fleet';

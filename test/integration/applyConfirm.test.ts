@@ -174,7 +174,7 @@ describe('Apply with confirm_within', () => {
     expect(defaultRoute()).toContain('via 192.168.0.1');
   });
 
-  it('refuses other changes while it awaits confirmation, naming it; the same spec again gets its id back', async () => {
+  it('refuses other changes while it awaits confirmation, naming it (and ErrorInfo its reason); the same spec again gets its id back', async () => {
     const { applyId } = await client.apply({ spec: at(MOVED), confirmWithin: { seconds: 600, nanos: 0 } });
     const mutations = [
       (o: object) => client.createNetwork({ network: Network.fromPartial({ ...N1, name: 'n2' }) }, o),
@@ -186,6 +186,12 @@ describe('Apply with confirm_within', () => {
       const r = await refusal(mutation);
       expect(r.code).toBe(Status.FAILED_PRECONDITION);
       expect(r.message).toContain(`apply ${applyId} awaits confirmation until`);
+      // The reason a program acts on, beside the message, which is for a person.
+      expect(r.errorInfo).toEqual({
+        reason: 'APPLY_AWAITS_CONFIRMATION',
+        domain: 'mvnet.io',
+        metadata: { apply_id: applyId, deadline: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) },
+      });
     }
     expect((await client.apply({ spec: at(MOVED), confirmWithin: { seconds: 600, nanos: 0 } })).applyId).toBe(
       applyId,

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../client/src/cli/runCli';
+import { AgentClient, ErrorReason, MvnetError } from '../../client/src';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
 import { ipIn, makeSwitchedHosts, type SwitchedHosts } from '../support/switchedHosts';
 
@@ -114,6 +115,16 @@ endpoints:
     const refused = await mvnet(['network', 'rm', '-f', 'lan']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain(`apply ${id} awaits confirmation`);
+    // An SDK caller gets the reason to act on, without reading the message.
+    const sdk = new AgentClient({ host: agent.address });
+    try {
+      const err = await sdk.deleteNetwork('lan', { force: true }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MvnetError);
+      expect((err as MvnetError).reason).toBe(ErrorReason.APPLY_AWAITS_CONFIRMATION);
+      expect((err as MvnetError).errorInfo?.metadata.apply_id).toBe(id);
+    } finally {
+      sdk.close();
+    }
     expect(await mvnet(['apply', 'cancel', id!])).toMatchObject({ code: 0, stderr: '' });
     expect((await mvnet(['host', 'info'])).stdout).not.toContain(id!);
     expect(ipIn(c1, 'route', 'show', 'default')).toContain('via 192.168.0.1');

@@ -4,8 +4,12 @@
  * richer error model decoded from `grpc-status-details-bin`.
  */
 import { createChannel, createClient, type Client, type Metadata } from 'nice-grpc';
-import { BadRequest } from '../../proto/gen/google/rpc/error_details';
-import { Status as RpcStatus } from '../../proto/gen/google/rpc/status';
+import {
+  errorInfoFromTrailer,
+  fieldViolationsFromTrailer,
+  type ErrorInfo,
+  type FieldViolation,
+} from '../../client/src/statusDetails';
 import { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';
 import { PlanAction, ResourceKind, type PlanStep, type Spec } from '../../proto/gen/mvnet/v1/apply';
 import { Endpoint } from '../../proto/gen/mvnet/v1/endpoint';
@@ -36,24 +40,26 @@ export function describeStep(step: PlanStep): string {
     : `${action} endpoint ${step.network}/${step.name}`;
 }
 
-/** Runs `call`, expecting it to fail; returns its error and the field violations its trailer carried. */
+/** Runs `call`, expecting it to fail; returns its error, and the field violations and ErrorInfo its trailer carried. */
 export async function refusal(
   call: (options: { onTrailer: (t: Metadata) => void }) => Promise<unknown>,
-): Promise<{ code: number; message: string; violations: { field: string; description: string }[] }> {
+): Promise<{
+  code: number;
+  message: string;
+  violations: FieldViolation[];
+  errorInfo: ErrorInfo | undefined;
+}> {
   let trailer: Metadata | undefined;
   try {
     await call({ onTrailer: (t) => (trailer = t) });
   } catch (err) {
     const { code, details } = err as { code: number; details: string };
-    const bin = trailer?.get('grpc-status-details-bin') as Uint8Array | undefined;
-    const violations = bin
-      ? RpcStatus.decode(bin).details.flatMap((d) =>
-          d.typeUrl === 'type.googleapis.com/google.rpc.BadRequest'
-            ? BadRequest.decode(d.value).fieldViolations
-            : [],
-        )
-      : [];
-    return { code, message: details, violations };
+    return {
+      code,
+      message: details,
+      violations: fieldViolationsFromTrailer(trailer),
+      errorInfo: errorInfoFromTrailer(trailer),
+    };
   }
   throw new Error('the call succeeded; a refusal was expected');
 }

@@ -16,8 +16,11 @@ import {
 } from '../../proto/gen/grpc/health/v1/health';
 import { Endpoint, EndpointState } from '../../proto/gen/mvnet/v1/endpoint';
 import { MacvlanMode, Network, NetworkState } from '../../proto/gen/mvnet/v1/network';
+import { BadRequest, ErrorInfo } from '../../proto/gen/google/rpc/error_details';
+import { Status as RpcStatus } from '../../proto/gen/google/rpc/status';
 import {
   decodeEndpoints,
+  decodeErrorReason,
   decodeNetwork,
   decodeServing,
   encodeCreateEndpoint,
@@ -133,5 +136,30 @@ describe("the CNI plugin's protobuf codec", () => {
         () => undefined,
       ),
     ).toThrow('malformed');
+  });
+
+  it("reads the reason of the agent's ErrorInfo from a google.rpc.Status, of its domain only", () => {
+    const info = (reason: string, domain: string) => ({
+      typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+      value: Buffer.from(
+        ErrorInfo.encode({ reason, domain, metadata: { apply_id: 'a'.repeat(16) } }).finish(),
+      ),
+    });
+    const badRequest = {
+      typeUrl: 'type.googleapis.com/google.rpc.BadRequest',
+      value: Buffer.from(BadRequest.encode({ fieldViolations: [{ field: 'f', description: 'd' }] }).finish()),
+    };
+    const status = (...details: { typeUrl: string; value: Buffer }[]) =>
+      RpcStatus.encode({ code: 9, message: 'refused', details }).finish();
+    const ours = info('APPLY_AWAITS_CONFIRMATION', 'mvnet.io');
+    expect(decodeErrorReason(status(badRequest, ours), 'mvnet.io')).toBe('APPLY_AWAITS_CONFIRMATION');
+    expect(decodeErrorReason(status(info('OTHER', 'example.com'), ours), 'mvnet.io')).toBe(
+      'APPLY_AWAITS_CONFIRMATION',
+    );
+    // None: no trailer, no ErrorInfo, another domain's, or bytes that do not decode.
+    expect(decodeErrorReason(undefined, 'mvnet.io')).toBe('');
+    expect(decodeErrorReason(status(badRequest), 'mvnet.io')).toBe('');
+    expect(decodeErrorReason(status(info('APPLY_AWAITS_CONFIRMATION', 'example.com')), 'mvnet.io')).toBe('');
+    expect(decodeErrorReason(Uint8Array.from([0x1a, 0x7f, 0x01]), 'mvnet.io')).toBe('');
   });
 });

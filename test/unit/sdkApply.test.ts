@@ -1,8 +1,12 @@
 import { Metadata } from 'nice-grpc';
 import { applyRequest, applyResult, confirmWithinDuration } from '../../client/src/applyRequest';
 import { formatDuration, parseDuration } from '../../client/src/duration';
-import { fieldViolationsFromTrailer, STATUS_DETAILS_TRAILER } from '../../client/src/fieldViolations';
-import { BadRequest } from '../../proto/gen/google/rpc/error_details';
+import {
+  errorInfoFromTrailer,
+  fieldViolationsFromTrailer,
+  STATUS_DETAILS_TRAILER,
+} from '../../client/src/statusDetails';
+import { BadRequest, ErrorInfo } from '../../proto/gen/google/rpc/error_details';
 import { Status as RpcStatus } from '../../proto/gen/google/rpc/status';
 import { PlanAction, ResourceKind } from '../../proto/gen/mvnet/v1/apply';
 
@@ -142,5 +146,39 @@ describe('field violations from grpc-status-details-bin', () => {
     ).toEqual([]);
     const garbled = { typeUrl: BAD_REQUEST, value: new Uint8Array([0x0a, 0x7f, 0x01]) };
     expect(fieldViolationsFromTrailer(trailer([garbled]))).toEqual([]);
+  });
+});
+
+describe('ErrorInfo from grpc-status-details-bin', () => {
+  const info = (reason: string) => ({
+    typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+    value: ErrorInfo.encode({
+      reason,
+      domain: 'mvnet.io',
+      metadata: { apply_id: '0123456789abcdef' },
+    }).finish(),
+  });
+
+  it('is the first ErrorInfo among the details, beside any BadRequest', () => {
+    expect(
+      errorInfoFromTrailer(trailer([badRequest('a'), info('APPLY_AWAITS_CONFIRMATION'), info('LATER')])),
+    ).toEqual({
+      reason: 'APPLY_AWAITS_CONFIRMATION',
+      domain: 'mvnet.io',
+      metadata: { apply_id: '0123456789abcdef' },
+    });
+  });
+
+  it('is absent without a trailer, without one among the details, or in bytes that do not decode', () => {
+    expect(errorInfoFromTrailer(undefined)).toBeUndefined();
+    expect(errorInfoFromTrailer(trailer([badRequest('a')]))).toBeUndefined();
+    expect(
+      errorInfoFromTrailer(Metadata({ [STATUS_DETAILS_TRAILER]: new Uint8Array([0xff]) })),
+    ).toBeUndefined();
+    const garbled = {
+      typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+      value: new Uint8Array([0x0a, 0x7f]),
+    };
+    expect(errorInfoFromTrailer(trailer([garbled]))).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import {
   PreconditionError,
 } from '../domain/errors';
 import { KernelError } from '../domain/errors';
-import { setFieldViolations } from './statusDetails';
+import { setStatusDetails } from './statusDetails';
 
 const STATUS_OF: [new (...args: never[]) => DomainError, Status][] = [
   [InvalidSpecError, Status.INVALID_ARGUMENT],
@@ -49,8 +49,8 @@ export function toServerError(err: unknown, logger: Logger, method: string): Ser
 }
 
 /**
- * Server middleware applying toServerError to every call, unary and streaming; a refused field is also
- * named in the richer error model's trailer (statusDetails).
+ * Server middleware applying toServerError to every call, unary and streaming; a refused field, or a
+ * reason a program can act on, is also sent in the richer error model's trailer (statusDetails).
  */
 export function errorStatusMiddleware(logger: Logger) {
   return async function* <Request, Response>(
@@ -61,7 +61,7 @@ export function errorStatusMiddleware(logger: Logger) {
       return yield* call.next(call.request, context);
     } catch (err) {
       const error = toServerError(err, logger, call.method.path);
-      if (err instanceof InvalidSpecError) setFieldViolations(context.trailer, err, error.details);
+      setStatusDetails(context.trailer, err, error.code, error.details);
       throw error;
     }
   };

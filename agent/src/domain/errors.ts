@@ -55,6 +55,25 @@ export class AlreadyExistsError extends DomainError {}
 export class PreconditionError extends DomainError {}
 
 /**
+ * An Apply made with confirm_within awaits confirmation: every other change waits until it is confirmed
+ * or rolled back. FAILED_PRECONDITION; the api also sends `reason` and the apply as google.rpc.ErrorInfo,
+ * so that a program (the CNI plugin: "try again later") need not read the message.
+ */
+export class ApplyAwaitsConfirmationError extends PreconditionError {
+  static readonly reason = 'APPLY_AWAITS_CONFIRMATION';
+
+  constructor(
+    readonly applyId: string,
+    readonly deadline: number,
+  ) {
+    const until = new Date(deadline).toISOString();
+    super(
+      `apply ${applyId} awaits confirmation until ${until}: confirm it (mvnet apply confirm ${applyId}) or cancel it (mvnet apply cancel ${applyId}) first`,
+    );
+  }
+}
+
+/**
  * A netns ref now names another namespace than the one an endpoint was attached into (its container
  * is gone; its pid, or its name, went to another): the agent does not attach there. The endpoint is LOST.
  */

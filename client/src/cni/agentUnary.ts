@@ -7,8 +7,8 @@
  * times the plugin's whole budget of 10 ms (issue 16). node:http2 is part of node and costs a few ms.
  * What is implemented is gRPC's HTTP/2 mapping for a unary call without compression
  * (PROTOCOL-HTTP2.md): a POST with `content-type: application/grpc` and `te: trailers`, one
- * length-prefixed message each way, `grpc-status` and `grpc-message` in the trailers (or in the headers
- * of a trailers-only answer), a deadline as `grpc-timeout`.
+ * length-prefixed message each way, `grpc-status`, `grpc-message` and `grpc-status-details-bin` in the
+ * trailers (or in the headers of a trailers-only answer), a deadline as `grpc-timeout`.
  */
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -28,11 +28,15 @@ export const GrpcStatus = {
   UNAUTHENTICATED: 16,
 } as const;
 
-/** A call that ended with a status other than OK, or never reached the agent (UNAVAILABLE). */
+/**
+ * A call that ended with a status other than OK, or never reached the agent (UNAVAILABLE).
+ * `statusDetails`: its `grpc-status-details-bin` trailer (a google.rpc.Status), when the agent sent one.
+ */
 export class CallError extends Error {
   constructor(
     readonly status: number,
     readonly details: string,
+    readonly statusDetails?: Uint8Array,
   ) {
     super(details);
   }
@@ -76,11 +80,15 @@ export class AgentConnection {
       let size = 0;
       let status: number | undefined;
       let message = '';
+      let statusDetails: Uint8Array | undefined;
       const readStatus = (headers: http2.IncomingHttpHeaders) => {
         const value = headers['grpc-status'];
         if (value === undefined) return;
         status = Number(value);
         message = decodeMessage(String(headers['grpc-message'] ?? ''));
+        const details = headers['grpc-status-details-bin'];
+        // Binary metadata is base64, padded or not (PROTOCOL-HTTP2.md); Buffer reads both.
+        if (typeof details === 'string') statusDetails = Buffer.from(details, 'base64');
       };
       stream.on('response', (headers) => {
         const httpStatus = headers[':status'];
@@ -116,7 +124,7 @@ export class AgentConnection {
         clearTimeout(timer);
         if (status === undefined)
           return reject(unavailable(this.failure ?? new Error('the stream ended without a status')));
-        if (status !== GrpcStatus.OK) return reject(new CallError(status, message));
+        if (status !== GrpcStatus.OK) return reject(new CallError(status, message, statusDetails));
         const body = Buffer.concat(chunks);
         if (body.length < 5 || body[0] !== 0)
           return reject(

@@ -15,6 +15,8 @@ export const Paths = {
   healthCheck: '/grpc.health.v1.Health/Check',
 } as const;
 
+const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
+
 /** mvnet.v1.Endpoint, as the plugin writes and reads it. */
 export interface Endpoint {
   name: string;
@@ -142,4 +144,35 @@ export function decodeServing(bytes: Uint8Array): boolean {
     if (n === 1) serving = v.varint === 1;
   });
   return serving;
+}
+
+/**
+ * The reason of the first google.rpc.ErrorInfo of `domain` in a google.rpc.Status {details = 3: Any
+ * {type_url = 1, value = 2}}; ErrorInfo {reason = 1, domain = 2}. '' when there is none, or the bytes do
+ * not decode: the status and message still tell what failed.
+ */
+export function decodeErrorReason(statusDetails: Uint8Array | undefined, domain: string): string {
+  if (!statusDetails) return '';
+  const infos: { reason: string; domain: string }[] = [];
+  try {
+    readFields(statusDetails, (n, v) => {
+      if (n !== 3 || !v.bytes) return;
+      let typeUrl = '';
+      let value: Uint8Array | undefined;
+      readFields(v.bytes, (m, w) => {
+        if (m === 1) typeUrl = text(w);
+        else if (m === 2) value = w.bytes;
+      });
+      if (typeUrl !== ERROR_INFO_TYPE || !value) return;
+      const info = { reason: '', domain: '' };
+      readFields(value, (m, w) => {
+        if (m === 1) info.reason = text(w);
+        else if (m === 2) info.domain = text(w);
+      });
+      infos.push(info);
+    });
+  } catch {
+    return '';
+  }
+  return infos.find((info) => info.domain === domain)?.reason ?? '';
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { AgentConnection, CallError, GrpcStatus } from './agentUnary';
 import {
   decodeEndpoints,
+  decodeErrorReason,
   decodeNetwork,
   decodeServing,
   encodeCreateEndpoint,
@@ -13,6 +14,7 @@ import {
 import { CniCode, CniError } from './cniError';
 import type { CniRequest } from './cniRequest';
 import { addResult, subnetOf } from './cniResult';
+import { ERROR_DOMAIN, ErrorReason } from '../errorReasons';
 
 /** Labels of the endpoints the plugin makes: the manager (which keeps Apply and the fleet away), and the attachment. */
 export const MANAGED_BY = 'mvnet.io/managed-by';
@@ -48,7 +50,7 @@ function cniErrorOf(err: unknown, agent: string): CniError {
       return new CniError(CniCode.INVALID_NETWORK_CONFIG, err.details);
     case GrpcStatus.FAILED_PRECONDITION:
       // An Apply awaiting confirmation refuses every change until it is confirmed or rolled back.
-      if (/awaits confirmation/.test(err.details))
+      if (decodeErrorReason(err.statusDetails, ERROR_DOMAIN) === ErrorReason.APPLY_AWAITS_CONFIRMATION)
         return new CniError(
           CniCode.TRY_AGAIN_LATER,
           'mvnet-agent takes no changes while an Apply awaits confirmation: try again later',

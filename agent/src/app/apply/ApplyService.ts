@@ -14,7 +14,13 @@ import {
 } from '../../domain/apply/applyModel';
 import { checkApplySpec } from '../../domain/apply/checkApplySpec';
 import { planApply, snapshotOf } from '../../domain/apply/planApply';
-import { ApplyAbortedError, ConflictError, InvalidSpecError, PreconditionError } from '../../domain/errors';
+import {
+  ApplyAbortedError,
+  ApplyAwaitsConfirmationError,
+  ConflictError,
+  InvalidSpecError,
+  PreconditionError,
+} from '../../domain/errors';
 import { MAX_CONFIRM_WITHIN_MS, MIN_CONFIRM_WITHIN_MS } from '../../domain/limits';
 import type { EndpointSpec } from '../../domain/model';
 import type { HostState } from '../../domain/ports/HostState';
@@ -64,7 +70,7 @@ export class ApplyService {
     this.rollbacks = new Rollbacks({ ...deps, window: this.window });
     deps.gate.refusal = () => {
       const pending = this.window.pending();
-      if (pending) throw this.awaitingConfirmation(pending.applyId, pending.deadline);
+      if (pending) throw new ApplyAwaitsConfirmationError(pending.applyId, pending.deadline);
     };
   }
 
@@ -98,7 +104,7 @@ export class ApplyService {
         const retried: PendingConfirmation = pending;
         return { retried };
       }
-      if (pending) throw this.awaitingConfirmation(pending.applyId, pending.deadline);
+      if (pending) throw new ApplyAwaitsConfirmationError(pending.applyId, pending.deadline);
       const { state } = this.deps;
       if (request.expectedRevision !== 0 && request.expectedRevision !== state.revision()) {
         throw new ConflictError(
@@ -231,12 +237,6 @@ export class ApplyService {
 
   stop(): void {
     this.rollbacks.cancelTimer();
-  }
-
-  private awaitingConfirmation(applyId: string, deadline: number): PreconditionError {
-    return new PreconditionError(
-      `apply ${applyId} awaits confirmation until ${new Date(deadline).toISOString()}: confirm it (mvnet apply confirm ${applyId}) or cancel it (mvnet apply cancel ${applyId}) first`,
-    );
   }
 }
 

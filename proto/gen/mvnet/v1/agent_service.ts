@@ -2443,6 +2443,12 @@ export const WatchResponse: MessageFns<WatchResponse> = {
  * Every committed change of observable state takes the next revision (one durable counter per host).
  * A change may log several events under its revision (an Apply: one per object it changed); the last
  * is marked revision_end, and a watcher gets a revision whole or not at all.
+ * A refused call may carry a google.rpc.Status in its grpc-status-details-bin trailer: a
+ * google.rpc.BadRequest naming the fields at fault (INVALID_ARGUMENT), and a google.rpc.ErrorInfo of
+ * domain "mvnet.io" whose reason a program can act on. The reasons:
+ * - APPLY_AWAITS_CONFIRMATION (FAILED_PRECONDITION): an Apply made with confirm_within awaits
+ *   ConfirmApply, and every other change waits until it is confirmed or rolled back; metadata
+ *   apply_id and deadline (RFC 3339). Retry after the deadline, or confirm or cancel it.
  */
 export type AgentServiceDefinition = typeof AgentServiceDefinition;
 export const AgentServiceDefinition = {
