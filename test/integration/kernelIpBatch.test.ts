@@ -64,6 +64,18 @@ describe('IpBatch', () => {
     });
   });
 
+  it('answers "does not exist" for a link deleted behind its back, though ip ends itself on the stale index', async () => {
+    const add = 'link add link eth0 name mv0 type macvlan mode bridge';
+    expect((await batch.run(add)).exitCode).toBe(0);
+    expect((await batch.run('link show dev mv0', true)).exitCode).toBe(0); // ip now remembers mv0's index
+    await runCommand(['ip', '-n', netns, 'link', 'del', 'dev', 'mv0']);
+    expect(await batch.run('link show dev mv0', true)).toMatchObject({
+      exitCode: 1,
+      stderr: 'Device "mv0" does not exist.',
+    });
+    expect((await batch.run('link show dev eth0', true)).exitCode).toBe(0);
+  });
+
   it('survives ip ending itself on a line it cannot parse: that command fails, the next runs', async () => {
     const broken = await batch.run('link set dev eth0 bogus');
     expect(broken.exitCode).not.toBe(0);

@@ -24,7 +24,8 @@ interface Command {
  * every link a `link show` listed, for the rest of its life: once a link is deleted and made again
  * under the same name behind this process's back (a sub-interface deleted by hand, then re-created by
  * drift repair), `link set dev NAME` sends the old index and fails with this. (A name ip cannot
- * resolve at all fails with `Cannot find device` instead.) Such a command runs once more in a new process.
+ * resolve at all fails with `Cannot find device` instead.) Such a command runs once more in a new process,
+ * also when ip ended itself on it (`link show dev NAME` does).
  */
 const STALE_INDEX = /No such device/;
 
@@ -215,6 +216,11 @@ export class IpBatch {
       return;
     }
     const stderr = [...c.stderr, this.partial.stderr].filter((l) => l !== '' && !FAILED_LINE.test(l));
+    // `link show dev NAME` with a stale index ends ip itself ("Cannot send link get request").
+    if (!c.retried && STALE_INDEX.test(stderr.join('\n'))) {
+      this.retryInFreshProcess(c);
+      return;
+    }
     const exitCode = code ?? (signal ? 128 : 1);
     this.finish({
       argv: [...this.argv, c.line],
