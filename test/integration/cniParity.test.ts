@@ -6,7 +6,7 @@
  * (test/support/cniRuntime.ts), on real namespaces, asserting the same observable outcome: the link
  * in the container as the kernel has it, the result's shape, the error for a failure, idempotent DELs.
  * Where mvnet differs by design, each side's expectation is in BY_DESIGN below (and the error codes in
- * each side's missingNetnsCode and missingMasterCode), and said why.
+ * each side's missingNetnsCode and missingMaster), and said why.
  */
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -226,7 +226,10 @@ describe.each(SIDES)('CNI parity: %s', (label, makeSide) => {
     ipIn(side.host, 'link', 'del', 'eth1');
     const out = await side.runtime.add(config, attachment);
     expect(out.exitCode).not.toBe(0);
-    expect(out.error).toMatchObject({ code: side.missingMasterCode });
+    expect(out.error).toMatchObject({
+      code: side.missingMaster.code,
+      msg: expect.stringMatching(side.missingMaster.msg),
+    });
     expect(readContainerLink(ns, 'eth0')).toBeUndefined();
     await deleteNetns(ns);
   });

@@ -75,8 +75,8 @@ export async function makeMvnetSide(): Promise<MvnetParitySide> {
     client,
     lastNetwork: () => networks[networks.length - 1],
     missingNetnsCode: 3,
-    // The agent's kernel error (its message names the missing device), under the plugin's own code.
-    missingMasterCode: 100,
+    // The agent's refusal, naming the network and its missing parent, under the plugin's own code.
+    missingMaster: { code: 100, msg: /^network \S+: its parent link eth1 is missing from the host/ },
     // The plugin's own code for an attachment not as ADD left it (100 and up are the plugin's).
     checkFailedCode: 101,
     network,

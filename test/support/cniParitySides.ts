@@ -53,8 +53,8 @@ export interface ParitySide {
   host: string;
   /** The CNI error code for an ADD into a netns that does not exist. */
   missingNetnsCode: number;
-  /** The CNI error code for an ADD whose master (the network's parent) is gone. */
-  missingMasterCode: number;
+  /** The CNI error (code and message) for an ADD whose master, eth1 (the network's parent), is gone. */
+  missingMaster: { code: number; msg: RegExp };
   /** The CNI error code for a CHECK that finds the attachment not as ADD left it. */
   checkFailedCode: number;
   /** Prepares the scenario's network; returns the config a runtime would hand the plugin. */
@@ -111,7 +111,8 @@ export async function makeReferenceSide(plugin = '/usr/lib/cni/macvlan'): Promis
     host,
     // The Go skeleton wraps every plain error as 999 ("internal"); the plugin has none of its own.
     missingNetnsCode: 999,
-    missingMasterCode: 999,
+    // Its message is netlink's own, which names no link.
+    missingMaster: { code: 999, msg: /^Link not found$/ },
     checkFailedCode: 999,
     network,
     refusal: async (spec, attachment) => {

@@ -135,6 +135,19 @@ describe('EndpointService on the in-memory kernel', () => {
     await expect(endpoints.createEndpoint(endpointInput({ network: 'nope' }))).rejects.toThrow(NotFoundError);
   });
 
+  it("names the network's missing parent when the kernel refuses an attach for it, and any other refusal as it is", async () => {
+    host.driver.removeLinkBehindBack('eth0');
+    const err = await endpoints.createEndpoint(endpointInput()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionError);
+    expect((err as Error).message).toBe(
+      'network mvnet: its parent link eth0 is missing from the host: no endpoint can attach until it is back',
+    );
+    host.driver.addLinkBehindBack({ name: 'eth0' });
+    host.driver.failNext('attachEndpoint', 'RTNETLINK answers: No buffer space available');
+    await expect(endpoints.createEndpoint(endpointInput())).rejects.toThrow('No buffer space available');
+    expect((await endpoints.createEndpoint(endpointInput())).endpoint.status.state).toBe('ready');
+  });
+
   it('marks an endpoint LOST when its netns goes, keeps its lease, and re-attaches it with the same address and MAC', async () => {
     const { endpoint } = await endpoints.createEndpoint(endpointInput());
     host.driver.removeNetnsBehindBack({ name: 'c1' });

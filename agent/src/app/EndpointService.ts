@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { withKernelMac } from './passthruMac';
 import { faultPoint } from '../faultPoint';
 import { attachOptionsFor } from '../domain/endpointLinks';
-import { NotFoundError } from '../domain/errors';
+import { KernelError, NotFoundError, PreconditionError } from '../domain/errors';
 import { endpointMark } from '../domain/marks';
 import { checkObjectName } from '../domain/names';
 import type { EndpointRecord, EndpointSpec, NetworkRecord } from '../domain/model';
@@ -80,7 +80,7 @@ export class EndpointService {
     } catch (err) {
       this.deps.state.endPending(pending); // the driver removed what it made
       reserved.release();
-      throw err;
+      throw await this.parentGone(err, reserved.network);
     }
     return this.commit(reserved, pending);
   }
@@ -185,6 +185,21 @@ export class EndpointService {
     }
     reserved.spec = { ...reserved.spec, netnsInstance: await driver.attachEndpoint(optionsNow()) };
     reserved.spec = await withKernelMac(reserved.spec, reserved.network, driver);
+  }
+
+  /**
+   * A kernel refusal of an attach, said as what it is when the network's parent link is gone from the
+   * host (the kernel only says it cannot find a device): the network is parent-missing until it is back.
+   */
+  private async parentGone(err: unknown, network: NetworkRecord): Promise<unknown> {
+    if (!(err instanceof KernelError)) return err;
+    const parent = network.status.parentLink;
+    const link = await this.deps.driver.getLink(parent).catch(() => null); // null: no answer, no claim
+    if (link !== undefined) return err;
+    return new PreconditionError(
+      `network ${network.spec.name}: its parent link ${parent} is missing from the host: no endpoint can attach until it is back`,
+      { cause: err },
+    );
   }
 
   /**
