@@ -62,14 +62,14 @@ export function markEndpoint(
   deps: { state: HostState; logger: Logger },
   type: 'MODIFIED' | 'DRIFT' = 'MODIFIED',
 ): EndpointRecord {
-  const message = cutMessage(status.message);
-  const updated: EndpointRecord = { spec: record.spec, status: { ...status, message, revision: 0 } };
+  const updated = withStatus(record, status);
+  const { message } = updated.status;
   const log = deps.logger.child({ network: record.spec.network, endpoint: record.spec.name });
   const stored = recordUnlessFull(
     log,
     'endpoint status',
     () => deps.state.transact((tx) => tx.putEndpoint(updated, type, message)),
-    () => ({ ...updated, status: { ...updated.status, revision: record.status.revision } }),
+    () => asObserved(updated, record),
   );
   log.info({ revision: stored.status.revision, state: status.state }, message || `endpoint ${status.state}`);
   return stored;
@@ -92,10 +92,7 @@ export function markEndpoints(
   deps: { state: HostState; logger: Logger },
 ): EndpointRecord[] {
   if (changes.length === 0) return [];
-  const updated = changes.map(({ record, status }): EndpointRecord => {
-    const message = cutMessage(status.message);
-    return { spec: record.spec, status: { ...status, message, revision: 0 } };
-  });
+  const updated = changes.map(({ record, status }) => withStatus(record, status));
   const commit = () =>
     deps.state.transactEach(updated.map((u) => (tx) => tx.putEndpoint(u, 'MODIFIED', u.status.message)));
   const outcomes = recordUnlessFull(deps.logger, 'endpoint statuses', commit, () => undefined);
@@ -104,7 +101,7 @@ export function markEndpoints(
     const outcome = outcomes?.[i];
     if (outcome && 'value' in outcome) return outcome.value;
     if (outcome) refusals.push(outcome.error);
-    return { ...u, status: { ...u.status, revision: changes[i].record.status.revision } };
+    return asObserved(u, changes[i].record);
   });
   logMarked(stored, refusals, deps);
   const refused = refusals.find((err) => !(err instanceof StorageFullError));
@@ -133,6 +130,16 @@ function logMarked(
   );
   const full = refusals.find((err) => err instanceof StorageFullError) as StorageFullError | undefined;
   if (full) deps.logger.warn({ err: full.message }, 'endpoint statuses not recorded: the state disk is full');
+}
+
+/** The record with a new status (its message cut), whose revision the commit gives. */
+function withStatus(record: EndpointRecord, status: Status): EndpointRecord {
+  return { spec: record.spec, status: { ...status, message: cutMessage(status.message), revision: 0 } };
+}
+
+/** A status not stored (a full state disk): as observed, under the revision the record had. */
+function asObserved(updated: EndpointRecord, record: EndpointRecord): EndpointRecord {
+  return { ...updated, status: { ...updated.status, revision: record.status.revision } };
 }
 
 function cutMessage(message: string): string {
