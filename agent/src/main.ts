@@ -32,11 +32,11 @@ async function main(): Promise<void> {
     .option('--tlscacert <file>', 'the CA certificates that sign client certificates (with --tlsverify)')
     .option(
       '--token-auth-file <file>',
-      'bearer tokens, kube-apiserver\'s CSV: token,user,uid[,"group1,group2"]',
+      'bearer tokens, kube-apiserver\'s CSV: token,user,uid[,"group1,group2"] (read again on SIGHUP)',
     )
     .option(
       '--authorization-file <file>',
-      'YAML naming the users of each role: viewer: [monitor], operator: [...]',
+      'YAML naming the users of each role: viewer: [monitor], operator: [...] (read again on SIGHUP)',
     )
     .option('--health-listen <address>', 'also serve grpc.health.v1 alone, in plaintext, here (for probes)')
     .option(
@@ -141,6 +141,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // As dockerd: SIGHUP reloads configuration, here the token and authorization files (systemd's
+  // ExecReload). A bad file is refused and the ones in force stay, so a typo never locks callers out.
+  process.on('SIGHUP', () => {
+    try {
+      agent.reloadAccess();
+    } catch (err) {
+      logger.error(
+        { err: (err as Error).message },
+        'reload refused: the access files in force before stay in force',
+      );
+    }
+  });
 }
 
 void main();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
+import { reloadAccessPolicy, requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
 import { grpcAddress, isLoopback } from './api/listenAddress';
 import { serveAgent, type ServeOptions, type ServingAgent } from './api/serveAgent';
 import { createHostServices } from './app/createHostServices';
@@ -72,6 +72,11 @@ export interface RunningAgent {
   localAddress?: string;
   /** The metrics listener's `host:port`, with `metricsListen`. */
   metricsAddress?: string;
+  /**
+   * Reads --token-auth-file and --authorization-file again and puts them in force for the next call
+   * (mvnet-agent does it on SIGHUP). Throws, changing nothing, when a file cannot be read or parsed.
+   */
+  reloadAccess(): void;
   /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
   close(graceMs?: number): Promise<void>;
 }
@@ -135,6 +140,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     localAddress: served.localAddress,
     healthAddress: served.healthAddress,
     metricsAddress: metricsServer?.address,
+    reloadAccess: () => {
+      reloadAccessPolicy(serving.access, options, logger);
+      logger.info('access files reloaded');
+    },
     close: async (graceMs = 2000) => {
       services.stop();
       await Promise.all([served.close(graceMs), metricsServer?.close()]);

@@ -35,7 +35,7 @@ function systemdAnalyze(args: string[]): { status: number | null; stdout: string
 /**
  * A root for `systemd-analyze verify --root`: systemd's own units (the targets the unit orders itself
  * against), `unitText` as /etc/systemd/system/mvnet-agent.service, and an executable at the path its
- * ExecStart names unless `withBinary` is false.
+ * ExecStart names unless `withBinary` is false (and at ExecReload's, /bin/kill, which the root lacks).
  */
 function stagedRoot(unitText: string, withBinary = true): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-unit-'));
@@ -43,11 +43,13 @@ function stagedRoot(unitText: string, withBinary = true): string {
   fs.cpSync('/usr/lib/systemd/system', path.join(dir, 'usr/lib/systemd/system'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'etc/systemd/system'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'etc/systemd/system/mvnet-agent.service'), unitText);
-  if (withBinary) {
-    const binary = path.join(dir, unitValue(unit, 'Service', 'ExecStart').split(/\s/)[0]);
+  const stage = (key: string) => {
+    const binary = path.join(dir, unitValue(unit, 'Service', key).split(/\s/)[0]);
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     fs.writeFileSync(binary, '#!/bin/sh\n', { mode: 0o755 });
-  }
+  };
+  if (withBinary) stage('ExecStart');
+  stage('ExecReload');
   return dir;
 }
 
@@ -126,6 +128,7 @@ describe('the unit and its environment file', () => {
     ]);
     expect(service('SystemCallArchitectures')).toBe('native');
     expect(service('Restart')).toBe('on-failure');
+    expect(service('ExecReload')).toBe('/bin/kill -HUP $MAINPID'); // the agent reloads its access files
     expect(unit.get('Service')!.has('MemoryDenyWriteExecute')).toBe(false);
     expect(unitWords(unit, 'Unit', 'After')).toContain('network-online.target');
     expect(unitWords(unit, 'Unit', 'Wants')).toContain('network-online.target');

@@ -23,7 +23,7 @@ export interface AccessFiles {
   authorizationFile?: string;
 }
 
-/** Far above any real token or authorization file; bounds what the agent reads as root at start. */
+/** Far above any real token or authorization file; bounds what the agent reads as root (at start, and at each reload). */
 const MAX_ACCESS_FILE_BYTES = 1024 * 1024;
 
 /**
@@ -51,23 +51,44 @@ export function loadAccessPolicy(
     throw new Error(
       '--authorization-file names users, and nothing tells this agent who a caller is: add --tlsverify (the user is the client certificate CN) or --token-auth-file',
     );
-  const policy: AccessPolicy = { transport, clientCertificates };
+  return { transport, clientCertificates, ...readAccessFiles(files, logger) };
+}
+
+/**
+ * Reads the token and authorization files again (the agent's SIGHUP) and puts both in force together:
+ * the next call is checked against them, on any connection; a call under way, or a Watch stream
+ * already open, keeps the check it passed. A file that cannot be read or does not parse throws, naming
+ * the flag, the file and the line, and changes nothing: the files read before stay in force. A unix
+ * socket's policy has no files.
+ */
+export function reloadAccessPolicy(policy: AccessPolicy, files: AccessFiles, logger: Logger): void {
+  if (policy.transport === 'unix') return;
+  const { tokens, roles } = readAccessFiles(files, logger);
+  policy.tokens = tokens;
+  policy.roles = roles;
+}
+
+/** The tokens and roles of the files the flags name (none for a flag not given). */
+function readAccessFiles(files: AccessFiles, logger: Logger): Pick<AccessPolicy, 'tokens' | 'roles'> {
+  const { tokenAuthFile, authorizationFile } = files;
+  const read: Pick<AccessPolicy, 'tokens' | 'roles'> = {};
   if (tokenAuthFile) {
     const text = readBoundedFile('--token-auth-file', tokenAuthFile, MAX_ACCESS_FILE_BYTES).toString('utf8');
-    policy.tokens = new TokenTable(
-      parseOrFail('--token-auth-file', tokenAuthFile, () => parseTokenFile(text)),
-    );
-    logger.info({ tokens: policy.tokens.size }, 'bearer tokens loaded');
+    read.tokens = new TokenTable(parseOrFail('--token-auth-file', tokenAuthFile, () => parseTokenFile(text)));
   }
   if (authorizationFile) {
     const text = readBoundedFile('--authorization-file', authorizationFile, MAX_ACCESS_FILE_BYTES).toString(
       'utf8',
     );
-    policy.roles = parseOrFail('--authorization-file', authorizationFile, () => parseAuthorizationFile(text));
-    const count = (role: Role) => [...policy.roles!.values()].filter((r) => r === role).length;
+    read.roles = parseOrFail('--authorization-file', authorizationFile, () => parseAuthorizationFile(text));
+  }
+  // Logged once both are read: a reload that fails on the second file says nothing of the first.
+  if (read.tokens) logger.info({ tokens: read.tokens.size }, 'bearer tokens loaded');
+  if (read.roles) {
+    const count = (role: Role) => [...read.roles!.values()].filter((r) => r === role).length;
     logger.info({ viewers: count('viewer'), operators: count('operator') }, 'roles loaded');
   }
-  return policy;
+  return read;
 }
 
 /** Whether a caller must prove who it is: client certificates or tokens are configured. */
