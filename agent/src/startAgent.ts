@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { reloadAccessPolicy, requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
+import { watchAccessFiles } from './api/access/watchAccessFiles';
 import { grpcAddress, isLoopback } from './api/listenAddress';
 import { serveAgent, type ServeOptions, type ServingAgent } from './api/serveAgent';
 import { createHostServices } from './app/createHostServices';
@@ -28,6 +29,8 @@ export interface AgentOptions {
   tlsCaCert?: string;
   /** How often the TLS files are re-read, in ms (default 5000). */
   certificateRefreshMs?: number;
+  /** How often the token and authorization files are checked for a change, in ms (default 5000). */
+  accessFilesRefreshMs?: number;
   /** --token-auth-file: kube-apiserver's token CSV; `authorization: Bearer <token>` names a user. */
   tokenAuthFile?: string;
   /** --authorization-file: YAML naming each role's users (viewer, operator). */
@@ -74,9 +77,10 @@ export interface RunningAgent {
   metricsAddress?: string;
   /**
    * Reads --token-auth-file and --authorization-file again and puts them in force for the next call
-   * (mvnet-agent does it on SIGHUP). Throws, changing nothing, when a file cannot be read or parsed.
+   * (on SIGHUP, and when either file changes). False, with why in the log and nothing changed, when a
+   * file cannot be read or parsed.
    */
-  reloadAccess(): void;
+  reloadAccess(): boolean;
   /** Stops serving (in-flight calls get `graceMs` to finish), then closes the kernel driver and the state. */
   close(graceMs?: number): Promise<void>;
 }
@@ -123,6 +127,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await host.close().catch(() => undefined);
     throw err;
   }
+  const reloadAccess = (): boolean => {
+    try {
+      reloadAccessPolicy(serving.access, options, logger);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'reload refused: the access files in force stay');
+      return false;
+    }
+    logger.info('access files reloaded');
+    return true;
+  };
+  const accessWatch =
+    serving.access.transport === 'tcp' && (options.tokenAuthFile || options.authorizationFile)
+      ? watchAccessFiles(options, reloadAccess, options.accessFilesRefreshMs ?? 5000)
+      : undefined;
   logger.info(
     {
       address: served.address,
@@ -140,11 +158,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     localAddress: served.localAddress,
     healthAddress: served.healthAddress,
     metricsAddress: metricsServer?.address,
-    reloadAccess: () => {
-      reloadAccessPolicy(serving.access, options, logger);
-      logger.info('access files reloaded');
-    },
+    reloadAccess,
     close: async (graceMs = 2000) => {
+      accessWatch?.stop();
       services.stop();
       await Promise.all([served.close(graceMs), metricsServer?.close()]);
       await host.close();

@@ -1,8 +1,8 @@
 /**
- * The token and authorization files read again without a restart (SIGHUP, systemd's ExecReload): the
- * next call is checked against the new files; a file that cannot be read or parsed changes nothing,
- * not even the other file. In-process on the in-memory kernel, then once through a real agent process
- * and its signal.
+ * The token and authorization files read again without a restart (when they change on disk, and on
+ * SIGHUP, systemd's ExecReload): the next call is checked against the new files; a file that cannot be
+ * read or parsed changes nothing, not even the other file. In-process on the in-memory kernel, then
+ * once through a real agent process and its signal.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,7 +84,7 @@ describe('reloading the access files', () => {
       `${rotated},orchestrator,1001\n${pki.viewerToken},monitor,1002\n`,
       'viewer: [monitor, orchestrator]\n',
     );
-    served.agent.reloadAccess();
+    expect(served.agent.reloadAccess()).toBe(true);
     // The old token is refused on the connection it used; the new one is the same user, now a viewer.
     expect(await codeOf(before.listNetworks())).toBe('UNAUTHENTICATED');
     expect(await codeOf(withToken(rotated).listNetworks())).toBe('OK');
@@ -136,14 +136,60 @@ describe('reloading the access files', () => {
     const kept = newToken();
     const unused = newToken();
     writeFiles(`${kept},orchestrator,1001\n`, 'operator: [orchestrator]\n');
-    served.agent.reloadAccess();
+    expect(served.agent.reloadAccess()).toBe(true);
     // Both files change: a good one beside the spoiled one must not take effect alone.
     writeFiles(`${unused},orchestrator,1001\n`, 'viewer: [orchestrator]\n');
     spoil();
-    expect(() => served.agent.reloadAccess()).toThrow(message);
+    expect(served.agent.reloadAccess()).toBe(false);
+    expect(served.logs.at(-1)).toMatchObject({
+      msg: 'reload refused: the access files in force stay',
+      err: expect.stringMatching(message),
+    });
     const name = `kept${++made}`;
     expect(await codeOf(withToken(kept).createNetwork(networkSpec(name, 70 + made)))).toBe('OK'); // an operator still
     expect(await codeOf(withToken(unused).listNetworks())).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('a change on disk', () => {
+  it('is put in force without a signal, also when made as the kubelet makes it (a symlink swapped)', async () => {
+    // A Secret's volume: tokens.csv -> ..data/tokens.csv, ..data -> a dated dir, swapped with a rename.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mvnet-secret-'));
+    const version = (name: string, content: string) => {
+      fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name, 'tokens.csv'), content);
+      fs.symlinkSync(name, path.join(dir, '..data_tmp'));
+      fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+    };
+    const first = newToken();
+    version('v1', `${first},orchestrator,1001\n`);
+    fs.symlinkSync('..data/tokens.csv', path.join(dir, 'tokens.csv'));
+    fs.writeFileSync(pki.authorizationFile, 'operator: [orchestrator]\n');
+    const watched = await startLoggedAgent({
+      ...tlsAgentOptions(pki, 'serverOnly'),
+      tokenAuthFile: path.join(dir, 'tokens.csv'),
+      accessFilesRefreshMs: 100,
+    });
+    try {
+      const address = watched.agent.address;
+      expect(await codeOf(withToken(first, address).listNetworks())).toBe('OK');
+      const second = newToken();
+      version('v2', `${second},orchestrator,1001\n`);
+      await waitFor(
+        'the new token',
+        async () => (await codeOf(withToken(second, address).listNetworks())) === 'OK',
+      );
+      expect(await codeOf(withToken(first, address).listNetworks())).toBe('UNAUTHENTICATED');
+      // A change that does not parse is refused once, and the tokens in force stay.
+      version('v3', 'a-token-without-a-user\n');
+      await waitFor('the refusal', () =>
+        watched.logs.some((l) => String(l.msg).startsWith('reload refused')),
+      );
+      expect(await codeOf(withToken(second, address).listNetworks())).toBe('OK');
+    } finally {
+      await watched.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
