@@ -19,4 +19,5 @@ export const BENCH_STEPS: BenchStep[] = [
   { script: 'bench:fleet', entry: 'bench/fleet/fleetBench.js', sections: ['fleet'] },
   { script: 'bench:restore', entry: 'bench/restore/restoreBench.js', sections: ['restore'] },
   { script: 'bench:memory', entry: 'bench/memory/memoryBench.js', sections: ['memory'] },
+  { script: 'bench:metrics', entry: 'bench/metrics/metricsBench.js', sections: ['metrics'] },
 ];

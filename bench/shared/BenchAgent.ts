@@ -26,6 +26,8 @@ export interface BenchAgentOptions {
    * and reachable from a process in any network namespace (a CNI plugin run in the host netns).
    */
   unixSocket?: boolean;
+  /** More of the agent's own arguments, after those above: `['--metrics-listen', '127.0.0.1:0']`. */
+  args?: string[];
 }
 
 /** How long a stopped agent has for a clean exit before its group is killed. */
@@ -50,6 +52,7 @@ export class BenchAgent {
         args: [
           ...['--listen', listen, '--state-dir', stateDir],
           ...['--netns', o.hostNetns, '--log-level', o.logLevel],
+          ...(o.args ?? []),
         ],
         // The benchmark reads the lines as they come; a long run's worth kept in memory would only add GC work.
         keepLogs: false,
@@ -73,6 +76,11 @@ export class BenchAgent {
   /** The agent's `127.0.0.1:PORT`, or `unix:///...agent.sock`. */
   get address(): string {
     return this.agent.address;
+  }
+
+  /** The `host:port` of its --metrics-listen (given in `args`), as it bound it; undefined without. */
+  get metricsAddress(): string | undefined {
+    return this.agent.metricsAddress;
   }
 
   /** The agent process's pid (its CPU time and memory are read from /proc). */

@@ -13,8 +13,8 @@ export const BENCHMARKS_MD = path.join(findRepoRoot(), 'BENCHMARKS.md');
 
 /**
  * The sections, in the order the file shows them: `npm run bench:all`'s summary, `npm run bench`'s two,
- * then `npm run bench:cni`'s, `npm run bench:watch`'s, `npm run bench:fleet`'s, `npm run bench:restore`'s, `npm run bench:memory`'s
- * and `npm run bench:soak`'s.
+ * then `npm run bench:cni`'s, `npm run bench:watch`'s, `npm run bench:fleet`'s, `npm run bench:restore`'s, `npm run bench:memory`'s,
+ * `npm run bench:metrics`'s and `npm run bench:soak`'s.
  */
 const SECTIONS = [
   'summary',
@@ -25,6 +25,7 @@ const SECTIONS = [
   'fleet',
   'restore',
   'memory',
+  'metrics',
   'soak',
 ] as const;
 
@@ -36,10 +37,10 @@ const TITLE = [
   '',
   'Each section is written by its benchmark, with the machine it ran on: `npm run bench` (endpoint attach,',
   'and Apply), `npm run bench:cni` (a CNI ADD), `npm run bench:watch` (Watch), `npm run bench:fleet` (fleet',
-  "rollouts), `npm run bench:restore` (restart and reboot at scale), `npm run bench:memory` (the agent's memory)",
-  'and `npm run bench:soak` (a long run). A run rewrites its own sections and leaves the others as they are;',
-  '`npm run bench:all` runs them all but the soak and rewrites the file whole, with a summary of every target',
-  'first (the soak section kept).',
+  "rollouts), `npm run bench:restore` (restart and reboot at scale), `npm run bench:memory` (the agent's memory),",
+  '`npm run bench:metrics` (what `--metrics-listen` costs) and `npm run bench:soak` (a long run). A run',
+  'rewrites its own sections and leaves the others as they are; `npm run bench:all` runs them all but the soak',
+  'and rewrites the file whole, with a summary of every target first (the soak section kept).',
 ].join('\n');
 
 const startMarker = (section: BenchmarkSection) => `<!-- ${section}:start -->`;
