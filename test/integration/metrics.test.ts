@@ -11,6 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { createChannel, createClient, Status, type Channel, type Client } from 'nice-grpc';
 import { AgentServiceDefinition } from '../../proto/gen/mvnet/v1/agent_service';
 import { spawnAgent, type AgentProcess } from '../support/agentProcess';
@@ -117,6 +118,30 @@ describe('Prometheus metrics of a running agent', () => {
     // Process metrics, prom-client's defaults.
     expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
     expect(sampleValue(samples, 'process_open_fds')).toBeGreaterThan(0);
+  });
+
+  it('never counts a method the agent does not have: its label values stay a fixed list', async () => {
+    const raw = new grpc.Client(agent.address, grpc.credentials.createInsecure());
+    const call = (path: string) =>
+      new Promise<number>((resolve) =>
+        raw.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (err) => resolve(err?.code ?? 0),
+        ),
+      );
+    try {
+      for (const path of ['/mvnet.v1.AgentService/Nope', `/x.Y/${'z'.repeat(200)}`, '/%2e%2e/Z'])
+        expect(await call(path)).toBe(Status.UNIMPLEMENTED);
+    } finally {
+      raw.close();
+    }
+    const samples = await scrape();
+    const methods = samples.filter((s) => s.name === 'mvnet_rpc_requests_total').map((s) => s.labels.method);
+    expect(methods.filter((m) => !/^(AgentService|Health|ServerReflection)\/[A-Za-z]+$/.test(m))).toEqual([]);
+    expect(methods).not.toContain('AgentService/Nope');
   });
 
   it('counts a watcher while it is open, the items it was sent, and why it ended', async () => {
