@@ -3,9 +3,9 @@ import { describeFileError } from '../../../common/describeFileError';
 
 /**
  * Reads a file the agent is configured with (a certificate or key, the token file, the authorization
- * file) before it serves, and again at a reload. A file that is not a regular file is refused without reading it (a FIFO
- * would hold the start forever), and so is one larger than `maxBytes`. Errors name the flag and the
- * path, never the content (a token file holds secrets).
+ * file) before it serves, and again at a reload. A file that is not a regular file is refused without
+ * reading it (a FIFO would hold the agent forever), and so is one larger than `maxBytes`. Errors name
+ * the flag and the path, never the content (a token file holds secrets).
  */
 export function readBoundedFile(flag: string, file: string, maxBytes: number): Buffer {
   let fd: number;

@@ -55,11 +55,11 @@ export function loadAccessPolicy(
 }
 
 /**
- * Reads the token and authorization files again (the agent's SIGHUP) and puts both in force together:
- * the next call is checked against them, on any connection; a call under way, or a Watch stream
- * already open, keeps the check it passed. A file that cannot be read or does not parse throws, naming
- * the flag, the file and the line, and changes nothing: the files read before stay in force. A unix
- * socket's policy has no files.
+ * Reads the token and authorization files again (on SIGHUP, and when either changes: startAgent) and
+ * puts both in force together: the next call is checked against them, on any connection; a call under
+ * way, or a Watch stream already open, keeps the check it passed. A file that cannot be read or does
+ * not parse throws, naming the flag, the file and the line, and changes nothing: the files read before
+ * stay in force. A unix socket's policy has no files.
  */
 export function reloadAccessPolicy(policy: AccessPolicy, files: AccessFiles, logger: Logger): void {
   if (policy.transport === 'unix') return;
