@@ -238,12 +238,22 @@ describe('mvnet fleet --hosts-from-pods: refused before any host is asked', () =
     });
   });
 
-  it("refuses a pod list larger than a fleet file's bound without reading it all", async () => {
+  it("reads a pod list past the fleet file's 4 MiB, and refuses one over 128 MiB without reading it all", async () => {
+    // A large cluster's list: the pod the hosts come from, padded past 4 MiB. Read, then its host asked.
+    const large = path.join(dir, 'large.json');
+    fs.writeFileSync(large, fs.readFileSync(podsFile, 'utf8') + ' '.repeat(5 * 1024 * 1024));
+    const read = await mvnet(['fleet', 'status', '-f', fleetFile, '--hosts-from-pods', large]);
+    expect(read.code).toBe(1); // node-a unreachable (port 1): the list was taken
+    expect(read.stderr).not.toContain('larger than');
     const big = path.join(dir, 'big.json');
-    fs.writeFileSync(big, ' '.repeat(4 * 1024 * 1024 + 1));
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 128 * 1024 * 1024 + 1); // sparse: no disk for the zeros
     const run = await mvnet(['fleet', 'plan', '-f', fleetFile, '--hosts-from-pods', big]);
-    expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toContain('larger than 4 MiB');
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `Error: --hosts-from-pods: ${big}: larger than 128 MiB: a pod list is at most 134217728 bytes\n`,
+    });
   });
 
   it('refuses an endpoint on a node no pod runs on, as a host the fleet does not have', async () => {

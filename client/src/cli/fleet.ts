@@ -40,7 +40,7 @@ node's address with host networking) and its container port named grpc. Pods not
 more (pending, finished, being deleted) are left out with a warning; a running pod without a node,
 an IP or a port named grpc, or two on one node, is an error. The file then leaves hosts: out, so an
 endpoint's host: is a node name, and networks go to every node (pods carry no host labels). The
-list is read like the fleet file (at most 4 MiB); either of them, not both, can be - (stdin).
+list is read as JSON, at most 128 MiB; either it or the fleet file, not both, can be - (stdin).
 
 The flags --canary, --max-unavailable and --confirm-within override the file's rollout; the TLS flags
 (--tlsverify, --tlscacert, --tlscert, --tlskey) override its tls:, which overrides MVNET_CERT_PATH.

@@ -1,4 +1,4 @@
-import { hostsFromPods } from '../fleet/hostsFromPods';
+import { hostsFromPods, MAX_POD_LIST_BYTES } from '../fleet/hostsFromPods';
 import type { FleetHost } from '../fleet/fleetTypes';
 import { readSpecSource } from '../spec/readSpecSource';
 import type { CliContext } from './CliContext';
@@ -6,8 +6,8 @@ import { CliUsageError } from './CliUsageError';
 
 /**
  * The hosts of `--hosts-from-pods FILE|-`: the pod list that `kubectl get pods -l
- * app.kubernetes.io/name=mvnet-agent -o json` printed, read within the fleet file's bound (4 MiB) and
- * read as hostsFromPods reads it. The pods it leaves out (pending, finished, being deleted) are said
+ * app.kubernetes.io/name=mvnet-agent -o json` printed, read within MAX_POD_LIST_BYTES and read as
+ * hostsFromPods reads it. The pods it leaves out (pending, finished, being deleted) are said
  * on stderr, one `Warning:` line each, as kubectl says what it skips; anything it refuses is a usage
  * error (exit status 2), before any host is asked. Only one of -f and --hosts-from-pods can be `-`.
  */
@@ -21,7 +21,8 @@ export async function readPodHosts(
       '-f - and --hosts-from-pods -: only one of them can be standard input; give the other as a file',
     );
   try {
-    const { text, source } = await readSpecSource(podsFile, ctx.io.stdin);
+    const bound = { maxBytes: MAX_POD_LIST_BYTES, what: 'a pod list' };
+    const { text, source } = await readSpecSource(podsFile, ctx.io.stdin, bound);
     const { hosts, skipped } = hostsFromPods(text, source);
     for (const line of skipped) ctx.io.stderr(`Warning: --hosts-from-pods: left out ${line}\n`);
     return hosts;

@@ -8,6 +8,13 @@ import type { FleetHost } from './fleetTypes';
 /** The agents' pods, as they are listed: what the hosts-from-pods messages suggest. */
 export const AGENT_PODS_COMMAND = 'kubectl get pods -l app.kubernetes.io/name=mvnet-agent -o json';
 
+/**
+ * The largest pod list read: 128 MiB, room for MAX_FLEET_HOSTS pods of about 12 KiB each in kubectl's
+ * JSON (the DaemonSet's pod template alone is 5.4 KiB; the API server adds defaults, tolerations and
+ * the status). The fleet file's 4 MiB would stop at some 400 nodes.
+ */
+export const MAX_POD_LIST_BYTES = 128 * 1024 * 1024;
+
 /** The container port whose number the agent serves its API on (deploy/kubernetes/daemonset.yaml). */
 export const GRPC_PORT_NAME = 'grpc';
 

@@ -8,6 +8,9 @@ import { describeFileError } from '../../../common/describeFileError';
  */
 export const MAX_SPEC_FILE_BYTES = 4 * 1024 * 1024;
 
+/** A file is read this much at a time: a small spec costs no buffer of the bound's size. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Standard input as the CLI hands it over: process.stdin, or chunks in tests. */
 export type SpecInput = AsyncIterable<Uint8Array | string>;
 
@@ -17,16 +20,31 @@ export interface SpecSource {
   source: string;
 }
 
+/** What a file read is, for its bound's message, and the bound. */
+export interface SourceBound {
+  maxBytes: number;
+  /** `a spec file`, `a pod list`. */
+  what: string;
+}
+
+const SPEC_FILE: SourceBound = { maxBytes: MAX_SPEC_FILE_BYTES, what: 'a spec file' };
+
 /**
- * Reads a spec: the file `file`, or standard input for `-`. At most MAX_SPEC_FILE_BYTES are read (a
+ * Reads a spec: the file `file`, or standard input for `-`. At most `bound.maxBytes` are read (a
  * larger one is refused without reading it all); the text must be UTF-8 (a BOM is dropped). Throws
  * an Error naming the file and what is wrong.
  */
-export async function readSpecSource(file: string, stdin: SpecInput | undefined): Promise<SpecSource> {
+export async function readSpecSource(
+  file: string,
+  stdin: SpecInput | undefined,
+  bound: SourceBound = SPEC_FILE,
+): Promise<SpecSource> {
   const source = file === '-' ? '<stdin>' : file;
-  const bytes = file === '-' ? await readStdin(stdin) : await readFile(file);
-  if (bytes.length > MAX_SPEC_FILE_BYTES)
-    throw new Error(`${source}: larger than 4 MiB: a spec file is at most ${MAX_SPEC_FILE_BYTES} bytes`);
+  const bytes = file === '-' ? await readStdin(stdin, bound.maxBytes) : await readFile(file, bound.maxBytes);
+  if (bytes.length > bound.maxBytes)
+    throw new Error(
+      `${source}: larger than ${bound.maxBytes / 1024 / 1024} MiB: ${bound.what} is at most ${bound.maxBytes} bytes`,
+    );
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), source };
   } catch {
@@ -34,18 +52,21 @@ export async function readSpecSource(file: string, stdin: SpecInput | undefined)
   }
 }
 
-/** The file's first MAX_SPEC_FILE_BYTES + 1 bytes: enough to tell that it is too large. */
-async function readFile(file: string): Promise<Buffer> {
+/** The file's first maxBytes + 1 bytes at most (enough to tell that it is too large), read in chunks. */
+async function readFile(file: string, maxBytes: number): Promise<Buffer> {
   let handle;
   try {
     handle = await fs.open(file, 'r');
-    const buffer = Buffer.alloc(MAX_SPEC_FILE_BYTES + 1);
+    const chunks: Buffer[] = [];
     let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length);
+    while (length <= maxBytes) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK_BYTES, maxBytes + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
-      if (bytesRead === 0 || length === buffer.length) return buffer.subarray(0, length);
     }
+    return Buffer.concat(chunks, length);
   } catch (err) {
     throw new Error(`${file}: ${describeFileError(err)}`);
   } finally {
@@ -53,8 +74,8 @@ async function readFile(file: string): Promise<Buffer> {
   }
 }
 
-/** Standard input up to MAX_SPEC_FILE_BYTES + 1 bytes. */
-async function readStdin(stdin: SpecInput | undefined): Promise<Buffer> {
+/** Standard input up to maxBytes + 1 bytes. */
+async function readStdin(stdin: SpecInput | undefined, maxBytes: number): Promise<Buffer> {
   if (!stdin) throw new Error('-f -: no standard input to read the spec from');
   const chunks: Buffer[] = [];
   let length = 0;
@@ -62,7 +83,7 @@ async function readStdin(stdin: SpecInput | undefined): Promise<Buffer> {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     chunks.push(bytes);
     length += bytes.length;
-    if (length > MAX_SPEC_FILE_BYTES) break;
+    if (length > maxBytes) break;
   }
   return Buffer.concat(chunks, length);
 }
