@@ -1,4 +1,4 @@
-import { quoteText } from './quoteText';
+import { quoteText } from '../../common/quoteText';
 
 /** Milliseconds per unit of a duration text, largest first (the order units must come in). */
 const UNITS: readonly (readonly [string, number])[] = [

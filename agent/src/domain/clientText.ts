@@ -3,6 +3,7 @@
  * control character in a name, an address or a label would reach logs, terminals and `ip` lines; an
  * error message that quotes a megabyte of it would send it back.
  */
+import { quoteText as quoteShown } from '../../../common/quoteText';
 import { InvalidSpecError } from './errors';
 import { MAX_ECHOED_CHARS, MAX_TEXT_FIELD_BYTES } from './limits';
 
@@ -12,7 +13,6 @@ import { MAX_ECHOED_CHARS, MAX_TEXT_FIELD_BYTES } from './limits';
  * and paragraph separators.
  */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
-const UNPRINTABLE_ALL = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
 
 /** A key that may stand in a field name as it is (`labels[tier]`); any other is quoted. */
 const PLAIN_KEY = /^[A-Za-z0-9_./-]{1,64}$/;
@@ -38,14 +38,10 @@ export function checkText(field: string, text: string, maxBytes = MAX_TEXT_FIELD
 /**
  * A client's text as an error message may quote it: JSON-quoted, every unprintable character escaped
  * (JSON.stringify leaves C1 controls and format characters raw), cut after MAX_ECHOED_CHARS
- * characters with its full length said.
+ * characters with its full length said (common/quoteText, which the CLI quotes with too).
  */
 export function quoteText(text: string): string {
-  const chars = Array.from(text.length > 4 * MAX_ECHOED_CHARS ? text.slice(0, 4 * MAX_ECHOED_CHARS) : text);
-  const cut = chars.length > MAX_ECHOED_CHARS;
-  const shown = cut ? chars.slice(0, MAX_ECHOED_CHARS).join('') : text;
-  const quoted = JSON.stringify(shown).replace(UNPRINTABLE_ALL, (c) => `\\u${hex4(c)}`);
-  return cut ? `${quoted.slice(0, -1)}..." (${text.length} characters)` : quoted;
+  return quoteShown(text, MAX_ECHOED_CHARS);
 }
 
 /** The field name of a map entry: `network.labels[tier]`, or with the key quoted when it is not plain. */
@@ -55,10 +51,4 @@ export function mapKeyField(field: string, key: string): string {
 
 function codePoint(c: string): string {
   return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-function hex4(c: string): string {
-  return Array.from({ length: c.length }, (_, i) => c.charCodeAt(i).toString(16).padStart(4, '0')).join(
-    '\\u',
-  );
 }

@@ -7,7 +7,7 @@ import {
 import type { Spec } from '../../../proto/gen/mvnet/v1/apply';
 import { confirmWithinDuration, type ApplyOptions, type ApplyResult } from '../applyRequest';
 import { formatDuration, parseDuration } from '../duration';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import { parseSpec } from '../spec/parseSpec';
 import { readSpecSource } from '../spec/readSpecSource';
 import type { CliContext } from './CliContext';

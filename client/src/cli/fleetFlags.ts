@@ -1,7 +1,7 @@
 import { clientOptionsFromEnv } from '../clientOptionsFromEnv';
 import type { ConnectionOptions } from '../connection';
 import type { FleetTlsFiles, RolloutPolicy } from '../fleet/fleetTypes';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import type { GlobalOptions } from './CliContext';
 import { applyOptionsFromFlags } from './apply';
 import { CliUsageError } from './CliUsageError';

@@ -1,7 +1,7 @@
 import { PlanStep, Spec } from '../../../proto/gen/mvnet/v1/apply';
 import { changesOf } from '../fleet/Fleet';
 import type { FleetHost, FleetPlan, FleetRefusal, HostPlan } from '../fleet/fleetTypes';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import { CliUsageError } from './CliUsageError';
 
 /**

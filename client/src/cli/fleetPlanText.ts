@@ -1,6 +1,6 @@
 import type { FleetPlan, HostPlan, RolloutPolicy } from '../fleet/fleetTypes';
 import { rolloutWaves } from '../fleet/waves';
-import { escapeUnprintable } from '../quoteText';
+import { escapeUnprintable } from '../../../common/quoteText';
 import { renderPlan } from './planDiff';
 
 /**

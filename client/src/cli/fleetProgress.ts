@@ -1,6 +1,6 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 import type { FleetProgress, HostRolloutState } from '../fleet/fleetTypes';
-import { escapeUnprintable } from '../quoteText';
+import { escapeUnprintable } from '../../../common/quoteText';
 import type { CliIo } from './CliContext';
 
 /** Shows a rollout's progress as it goes. */

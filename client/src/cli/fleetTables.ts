@@ -1,6 +1,6 @@
 import type { HostStatus } from '../fleet/Fleet';
 import type { FleetHost, FleetPlan, FleetProgress, HostRolloutState } from '../fleet/fleetTypes';
-import { escapeUnprintable } from '../quoteText';
+import { escapeUnprintable } from '../../../common/quoteText';
 import { renderJson, renderTable, yesNo } from './format';
 
 /** Where one host stands at the end of a rollout: its last progress event, and what earlier ones told. */

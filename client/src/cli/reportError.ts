@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { Status } from 'nice-grpc';
 import { MvnetError } from '../errors';
-import { escapeUnprintable } from '../quoteText';
+import { escapeUnprintable } from '../../../common/quoteText';
 import { CliUsageError } from './CliUsageError';
 
 /** Exit status of a refused command line (commander's usage errors and our own). */

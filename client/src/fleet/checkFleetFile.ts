@@ -5,7 +5,7 @@ import type {
   FleetNetwork,
   FleetSubnet,
 } from '../../../proto/gen/mvnet/fleet/v1/fleet';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import type { SpecProblem } from '../spec/SpecError';
 import { ipNumber, ipPrefix, formatIpPrefix, WIDTH } from './ipNumbers';
 import { MAX_VLAN_ID, vlanInName } from './parentLink';

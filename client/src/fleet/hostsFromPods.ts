@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import { MAX_SPEC_PROBLEMS } from '../spec/protoJsonFromYaml';
 import { SpecError, type SpecProblem } from '../spec/SpecError';
 import { MAX_FLEET_HOSTS } from './checkFleetFile';

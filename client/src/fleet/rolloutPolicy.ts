@@ -1,7 +1,7 @@
 import type { Rollout } from '../../../proto/gen/mvnet/fleet/v1/fleet';
 import { MAX_CONFIRM_WITHIN_MS, MIN_CONFIRM_WITHIN_MS } from '../applyRequest';
 import { formatDuration, parseDuration } from '../duration';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import type { SpecProblem } from '../spec/SpecError';
 import type { RolloutPolicy } from './fleetTypes';
 

@@ -1,5 +1,5 @@
 import type { FleetHost, FleetNetwork } from '../../../proto/gen/mvnet/fleet/v1/fleet';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 
 /** Label text shown as it is; any other is quoted. */
 const PLAIN = /^[A-Za-z0-9_./-]{1,64}$/;

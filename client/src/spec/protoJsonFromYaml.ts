@@ -1,6 +1,6 @@
 import type { DescEnum, DescField, DescMessage, JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { isAlias, isMap, isScalar, isSeq, type Alias, type LineCounter, type Node } from 'yaml';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 import { enumChoices, enumValueFromJson } from './enumNames';
 import { checkScalar, describeYaml, type Checked } from './scalarFromYaml';
 import { isOutputOnly } from './specRegistry';

@@ -1,6 +1,6 @@
 import { ScalarType, type JsonValue } from '@bufbuild/protobuf';
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { quoteText } from '../quoteText';
+import { quoteText } from '../../../common/quoteText';
 
 /** A YAML value as proto3 JSON, or why it does not fit the field. */
 export type Checked = { json: JsonValue } | { problem: string };
