@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { reloadAccessPolicy, requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
+import { requiresCredentials, type AccessPolicy } from './api/access/AccessPolicy';
 import { watchAccessFiles } from './api/access/watchAccessFiles';
 import { grpcAddress, isLoopback } from './api/listenAddress';
 import { serveAgent, type ServeOptions, type ServingAgent } from './api/serveAgent';
@@ -127,20 +127,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await host.close().catch(() => undefined);
     throw err;
   }
-  const reloadAccess = (): boolean => {
-    try {
-      reloadAccessPolicy(serving.access, options, logger);
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'reload refused: the access files in force stay');
-      return false;
-    }
-    logger.info('access files reloaded');
-    return true;
-  };
-  const accessWatch =
-    serving.access.transport === 'tcp' && (options.tokenAuthFile || options.authorizationFile)
-      ? watchAccessFiles(options, reloadAccess, options.accessFilesRefreshMs ?? 5000)
-      : undefined;
+  const accessFiles = watchAccessFiles(serving.access, options, logger, options.accessFilesRefreshMs ?? 5000);
   logger.info(
     {
       address: served.address,
@@ -158,9 +145,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     localAddress: served.localAddress,
     healthAddress: served.healthAddress,
     metricsAddress: metricsServer?.address,
-    reloadAccess,
+    reloadAccess: accessFiles.reload,
     close: async (graceMs = 2000) => {
-      accessWatch?.stop();
+      accessFiles.stop();
       services.stop();
       await Promise.all([served.close(graceMs), metricsServer?.close()]);
       await host.close();

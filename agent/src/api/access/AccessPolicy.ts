@@ -55,7 +55,7 @@ export function loadAccessPolicy(
 }
 
 /**
- * Reads the token and authorization files again (on SIGHUP, and when either changes: startAgent) and
+ * Reads the token and authorization files again (on SIGHUP, and when either changes: watchAccessFiles) and
  * puts both in force together: the next call is checked against them, on any connection; a call under
  * way, or a Watch stream already open, keeps the check it passed. A file that cannot be read or does
  * not parse throws, naming the flag, the file and the line, and changes nothing: the files read before
