@@ -100,19 +100,9 @@ export function keepPreMigrationCopy(db: Database.Database, stateDir: string): s
   );
   try {
     db.prepare('VACUUM INTO ?').run(partial);
-    const fd = fs.openSync(partial, fs.constants.O_RDONLY);
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fsyncPath(partial);
     fs.renameSync(partial, copy);
-    const dir = fs.openSync(stateDir, fs.constants.O_RDONLY);
-    try {
-      fs.fsyncSync(dir);
-    } finally {
-      fs.closeSync(dir);
-    }
+    fsyncPath(stateDir); // the rename itself
   } catch (err) {
     fs.rmSync(partial, { force: true });
     throw new Error(
@@ -120,4 +110,14 @@ export function keepPreMigrationCopy(db: Database.Database, stateDir: string): s
     );
   }
   return copy;
+}
+
+/** Syncs a file, or a directory's entries, to disk. */
+function fsyncPath(file: string): void {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
