@@ -74,12 +74,17 @@ async function withAgent<T>(request: CniRequest, work: (agent: AgentConnection) 
   }
 }
 
+/** Whether the agent answered NOT_FOUND: for a DEL or a GC, the thing is already gone. */
+function isGone(err: unknown): boolean {
+  return err instanceof CallError && err.status === GrpcStatus.NOT_FOUND;
+}
+
 /** Calls, taking NOT_FOUND as "already gone". */
 async function unlessGone(call: Promise<unknown>): Promise<void> {
   try {
     await call;
   } catch (err) {
-    if (!(err instanceof CallError && err.status === GrpcStatus.NOT_FOUND)) throw err;
+    if (!isGone(err)) throw err;
   }
 }
 
@@ -216,7 +221,7 @@ export async function cniGc(request: CniRequest): Promise<void> {
         await agent.call(Paths.listEndpoints, encodeStrings(config.network), DEADLINE_MS),
       );
     } catch (err) {
-      if (err instanceof CallError && err.status === GrpcStatus.NOT_FOUND) return; // no network: nothing of ours
+      if (isGone(err)) return; // no network: nothing of ours
       throw err;
     }
     const stale = endpoints.filter(
